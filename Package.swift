@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+// LiveStreamCast: an RTMP relay (data plane, `lsc-relay`) and its admin/control process
+// (control plane, `lsc-control`). Pure protocol and format targets have no I/O and are tested
+// without sockets; NIO and libmicrohttpd are confined to the shell targets.
+import PackageDescription
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let collections: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
+let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
+
+let package = Package(
+    name: "LiveStreamCast",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lsc-relay", targets: ["lsc-relay"]),
+        .executable(name: "lsc-control", targets: ["lsc-control"]),
+        .executable(name: "lsc-loadclient", targets: ["lsc-loadclient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+    ],
+    targets: [
+        // MARK: Pure protocol and format code (no I/O)
+        .target(name: "RTMP", dependencies: [nio, collections]),
+        .target(name: "FLV", dependencies: [nio]),
+        .target(name: "ISOBMFF", dependencies: [nio]),
+        .target(name: "Recording", dependencies: [nio, "FLV"]),
+        .target(name: "HighlightExport", dependencies: [nio, "FLV", "ISOBMFF", "Recording"]),
+        .target(name: "Topology"),
+        .target(name: "Failover", dependencies: ["Topology"]),
+        .target(name: "ControlProtocol"),
+        .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
+
+        // MARK: C library wrapper
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .target(name: "CMicroHTTPDShim", dependencies: ["CMicroHTTPD"]),
+        .target(name: "MicroHTTPServer", dependencies: ["CMicroHTTPD", "CMicroHTTPDShim", logging]),
+
+        // MARK: I/O shells
+        .target(name: "ControlLink", dependencies: ["ControlProtocol", nio, nioPosix, logging]),
+        .target(
+            name: "DataPlane",
+            dependencies: ["RTMP", "FLV", "Recording", "ISOBMFF", "ControlProtocol", "ControlLink",
+                           nio, nioPosix, logging, collections, atomics, serviceLifecycle]
+        ),
+        .target(
+            name: "ControlPlane",
+            dependencies: ["AdminAPI", "ControlProtocol", "ControlLink", "MicroHTTPServer", "Topology",
+                           "Failover", "HighlightExport", "Recording", "ISOBMFF", "FLV",
+                           nio, nioPosix, logging, serviceLifecycle]
+        ),
+
+        // MARK: Executables: main.swift only wires services together
+        .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", nio, nioPosix, argumentParser, logging]),
+
+        // MARK: Tests
+        .testTarget(name: "RTMPTests", dependencies: ["RTMP"]),
+        .testTarget(name: "FLVTests", dependencies: ["FLV"]),
+        .testTarget(name: "ISOBMFFTests", dependencies: ["ISOBMFF"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
+        .testTarget(name: "HighlightExportTests", dependencies: ["HighlightExport"]),
+        .testTarget(name: "TopologyTests", dependencies: ["Topology"]),
+        .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
+        .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
+        .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
+        // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
+        .testTarget(name: "IntegrationTests", dependencies: []),
+    ]
+)

@@ -1,0 +1,2 @@
+#include "CMicroHTTPDShim.h"
+int lsc_mhd_shim_placeholder(void) { return 0; }

@@ -1,0 +1,98 @@
+import Foundation
+
+/// First message on the control socket from each side.
+public struct Hello: Codable, Sendable, Equatable {
+    public var protocolVersion: Int
+    /// Software version of the sender (`LiveStreamCast.version`).
+    public var softwareVersion: String
+    /// "origin", "intermediate" or "edge".
+    public var role: String
+    /// RTMP application name served (data plane only).
+    public var app: String?
+    /// RTMP listen address `host:port` (data plane only).
+    public var rtmpListen: String?
+    public var startedAt: Date
+    public init(protocolVersion: Int = ControlProtocolVersion.current, softwareVersion: String, role: String,
+                app: String? = nil, rtmpListen: String? = nil, startedAt: Date) {
+        self.protocolVersion = protocolVersion; self.softwareVersion = softwareVersion; self.role = role
+        self.app = app; self.rtmpListen = rtmpListen; self.startedAt = startedAt
+    }
+}
+
+/// An upstream server the control plane asks the data plane to use.
+public struct UpstreamTarget: Codable, Sendable, Equatable, Hashable {
+    public var host: String
+    public var port: Int
+    /// `app` or `app/instance`.
+    public var app: String
+    public init(host: String, port: Int, app: String) { self.host = host; self.port = port; self.app = app }
+    /// `host:port/app`, IPv6 hosts in brackets; the id used in events and the API.
+    public var id: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)/\(app)" }
+}
+
+/// Events the data plane sends as they happen (in addition to periodic snapshots).
+public enum DataPlaneEvent: Codable, Sendable, Equatable {
+    case streamPublished(name: String)
+    case streamUnpublished(name: String)
+    case clientConnected(ClientSnapshot)
+    case clientDisconnected(id: String, reason: String)
+    /// A player asked for a stream this node does not have locally (edge/intermediate: pull it).
+    case streamDemanded(name: String)
+    /// The last player of a pulled stream left and the grace period ended.
+    case streamAbandoned(name: String)
+    case upstreamConnected(server: String)
+    case upstreamDisconnected(server: String, reason: String)
+    /// `addStream` / `removeStream` received from an upstream server.
+    case upstreamStreamAdded(server: String, stream: String)
+    case upstreamStreamRemoved(server: String, stream: String)
+    /// An upstream answered play (`NetStream.Play.Start`) for a stream.
+    case upstreamPlayStarted(server: String, stream: String)
+    /// An upstream refused play or the stream was not found.
+    case upstreamPlayFailed(server: String, stream: String, reason: String)
+    /// No media from the active upstream of `stream` for the idle interval.
+    case upstreamIdle(server: String, stream: String)
+    /// Recording state changed ("recording", "stopped", "degraded: ...").
+    case recordingChanged(stream: String, state: String)
+}
+
+/// Commands the control plane sends; each carries an id echoed in its `CommandReply`.
+public enum ControlCommand: Codable, Sendable, Equatable {
+    case disconnectClient(id: String)
+    case startRecording(stream: String)
+    case stopRecording(stream: String)
+    /// Keep a registration connection (connect + `FCAddChild`) to each of these servers, and drop others.
+    case setUpstreams([UpstreamTarget])
+    /// Pull `stream` from `server` (one of the configured upstreams), splicing it into the local
+    /// stream at the next keyframe if another upstream was feeding it.
+    case pull(stream: String, server: UpstreamTarget)
+    /// Stop pulling `stream` from any upstream.
+    case stopPull(stream: String)
+    /// Set the media idle interval (milliseconds) after which `upstreamIdle` is reported.
+    case setIdleInterval(milliseconds: Int)
+}
+
+/// The data plane's answer to one command.
+public struct CommandReply: Codable, Sendable, Equatable {
+    public var id: UInt64
+    public var ok: Bool
+    /// Machine-readable error code ("not-found", "bad-request", ...) when `ok` is false.
+    public var errorCode: String?
+    public var message: String?
+    public init(id: UInt64, ok: Bool, errorCode: String? = nil, message: String? = nil) {
+        self.id = id; self.ok = ok; self.errorCode = errorCode; self.message = message
+    }
+}
+
+/// Everything the data plane writes on the control socket, one JSON object per line.
+public enum DataPlaneMessage: Codable, Sendable, Equatable {
+    case hello(Hello)
+    case snapshot(DataPlaneSnapshot)
+    case event(DataPlaneEvent)
+    case reply(CommandReply)
+}
+
+/// Everything the control plane writes on the control socket, one JSON object per line.
+public enum ControlPlaneMessage: Codable, Sendable, Equatable {
+    case hello(Hello)
+    case command(id: UInt64, ControlCommand)
+}

@@ -1,0 +1,1 @@
+print("lsc-control: not built yet")

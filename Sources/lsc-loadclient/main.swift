@@ -1,0 +1,1 @@
+print("lsc-loadclient: not built yet")

@@ -1,0 +1,1 @@
+print("lsc-relay: not built yet")

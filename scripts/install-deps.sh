@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages LiveStreamCast builds and tests with, only if some are missing.
+# Needs root (or sudo) the first time; a no-op once everything is there.
+set -euo pipefail
+packages=(libmicrohttpd-dev pkg-config ffmpeg rtmpdump curl wrk hyperfine nginx libnginx-mod-rtmp iproute2 procps python3-pip)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Don't let the distribution's nginx service grab port 80/1935 behind our back; benchmarks start their own.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
