@@ -17,7 +17,7 @@ final class TestProcess: @unchecked Sendable {
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         logURL = TestDirectory.logs.appendingPathComponent("\(self.name)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logURL)
         process.standardOutput = handle
         process.standardError = handle
@@ -82,8 +82,8 @@ enum Tools {
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let outURL = TestDirectory.logs.appendingPathComponent("run-\(UUID().uuidString).out")
         let errURL = TestDirectory.logs.appendingPathComponent("run-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         process.standardInput = FileHandle.nullDevice
