@@ -1,1 +1,76 @@
-print("lsc-relay: not built yet")
+import ArgumentParser
+import DataPlane
+import Logging
+import NIOCore
+import NIOPosix
+import RTMP
+import ServiceLifecycle
+
+/// `lsc-relay`: the data plane of a LiveStreamCast node. Flags only; the wiring is below.
+@main
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lsc-relay",
+        abstract: "LiveStreamCast data plane: relays RTMP between encoders, nodes and players.")
+
+    @Option(help: "Node role: origin, intermediate or edge.")
+    var role: String = "origin"
+
+    @Option(help: "RTMP listen address HOST:PORT.")
+    var rtmp: String = "0.0.0.0:1935"
+
+    @Option(help: "RTMP application served (default: livestreamcast_<role>); connects to other apps are rejected.")
+    var app: String?
+
+    @Option(help: "Largest chunk size (bytes) a peer may set.")
+    var maxChunkSize: Int = 1 << 20
+
+    @Option(help: "Largest RTMP message (bytes) accepted from a peer.")
+    var maxMessageSize: Int = 8 << 20
+
+    @Option(help: "Most chunk stream ids one peer may use.")
+    var maxChunkStreams: Int = 64
+
+    @Option(help: "Seconds a peer has to complete the RTMP handshake.")
+    var handshakeTimeout: Double = 5
+
+    @Option(help: "Most connections served at once; more are refused.")
+    var maxConnections: Int = 10_000
+
+    @Option(help: "Bytes queued to one player before it skips to the next keyframe.")
+    var playerQueueBytes: Int = 4 << 20
+
+    @Option(help: "Seconds a player may stay behind before it is disconnected.")
+    var playerMaxLag: Double = 10
+
+    @Option(help: "Event loop threads (default: one per core).")
+    var threads: Int = System.coreCount
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let role = NodeRole(rawValue: role) else { throw ValidationError("--role must be origin, intermediate or edge") }
+        guard let address = ListenAddress(parsing: rtmp) else { throw ValidationError("--rtmp must be HOST:PORT, got '\(rtmp)'") }
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let configuration = RelayConfiguration(
+            role: role, app: app, host: address.host, port: address.port,
+            chunkLimits: ChunkDecoderLimits(maxChunkSize: maxChunkSize, maxMessageSize: maxMessageSize, maxChunkStreams: maxChunkStreams),
+            handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)), maxConnections: maxConnections,
+            playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let node = RelayNode(configuration: configuration)
+        let server = RTMPServer(node: node, group: group)
+        let services = ServiceGroup(configuration: .init(
+            services: [.init(service: server)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "relay")))
+        try await services.run()
+        try await group.shutdownGracefully()
+    }
+}

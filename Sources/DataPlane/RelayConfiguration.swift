@@ -1,0 +1,53 @@
+import NIOCore
+import RTMP
+
+/// The node role: which tier this relay serves in the topology.
+public enum NodeRole: String, Sendable, CaseIterable {
+    case origin, intermediate, edge
+
+    /// The RTMP application served by default, as in the seed (`livestreamcast_<role>`).
+    public var defaultApp: String { "livestreamcast_\(rawValue)" }
+}
+
+/// Everything `lsc-relay` is configured with. Defaults are the documented ones (README, `--help`).
+public struct RelayConfiguration: Sendable {
+    public var role: NodeRole
+    /// RTMP application name; a `connect` to another app is rejected.
+    public var app: String
+    public var host: String
+    public var port: Int
+    /// Limits on what one peer can make the relay hold.
+    public var chunkLimits: ChunkDecoderLimits
+    /// Seconds a peer has to complete the handshake.
+    public var handshakeTimeout: TimeAmount
+    /// Connections served at once; further ones are refused.
+    public var maxConnections: Int
+    /// Bytes queued to one player before it skips to the next keyframe.
+    public var playerQueueLimit: Int
+    /// How long a player may stay behind (skipping) before it is disconnected.
+    public var playerMaxLag: TimeAmount
+    /// Chunk size the relay sends with (announced to every peer at connect).
+    public var outgoingChunkSize: Int
+    /// Largest cached GOP; past it the cache restarts at the next keyframe.
+    public var gopCacheLimit: Int
+    /// Event loop threads (defaults to the number of cores).
+    public var threads: Int
+
+    public init(role: NodeRole = .origin, app: String? = nil, host: String = "0.0.0.0", port: Int = 1935,
+                chunkLimits: ChunkDecoderLimits = .init(), handshakeTimeout: TimeAmount = .seconds(5),
+                maxConnections: Int = 10_000, playerQueueLimit: Int = 4 << 20, playerMaxLag: TimeAmount = .seconds(10),
+                outgoingChunkSize: Int = 4096, gopCacheLimit: Int = 16 << 20, threads: Int = System.coreCount) {
+        self.role = role
+        self.app = app ?? role.defaultApp
+        self.host = host
+        self.port = port
+        self.chunkLimits = chunkLimits
+        self.handshakeTimeout = handshakeTimeout
+        self.maxConnections = maxConnections
+        self.playerQueueLimit = playerQueueLimit
+        self.playerMaxLag = playerMaxLag
+        self.outgoingChunkSize = outgoingChunkSize
+        self.gopCacheLimit = gopCacheLimit
+        self.threads = threads
+    }
+}

@@ -1,0 +1,85 @@
+import ControlProtocol
+import FLV
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// All live streams of the node, by normalized name. Sources (local publishers, upstream pulls)
+/// push frames in; players attach; observers (the DVR) see every frame.
+public final class StreamHub: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var streams: [String: LiveStream] = [:]
+    private var observers: [any StreamObserver] = []
+    private let events: any DataPlaneEventSink
+    let gopCacheLimit: Int
+
+    init(events: any DataPlaneEventSink, gopCacheLimit: Int) {
+        self.events = events
+        self.gopCacheLimit = gopCacheLimit
+    }
+
+    /// Adds an observer that sees every frame of every stream (it must never block).
+    public func addObserver(_ observer: any StreamObserver) {
+        lock.withLock { observers.append(observer) }
+    }
+
+    func stream(named name: String) -> LiveStream? { lock.withLock { streams[name] } }
+
+    private func streamCreatingIfNeeded(_ name: String) -> LiveStream {
+        lock.withLock {
+            if let existing = streams[name] { return existing }
+            let stream = LiveStream(name: name, gopCacheLimit: gopCacheLimit)
+            streams[name] = stream
+            return stream
+        }
+    }
+
+    /// True when `name` has a source right now.
+    public func isPublished(_ name: String) -> Bool { stream(named: name)?.isPublished ?? false }
+
+    /// Names of all streams that have a source.
+    public var publishedNames: [String] { lock.withLock { streams.values.filter(\.isPublished).map(\.name) }.sorted() }
+
+    /// Starts publishing `name` from source `id`; false if someone else publishes it already.
+    public func startPublishing(_ name: String, sourceID: String, source: StreamSource) -> Bool {
+        let stream = streamCreatingIfNeeded(name)
+        guard stream.attachSource(id: sourceID, source: source) else { return false }
+        events.emit(.streamPublished(name: name))
+        for observer in lock.withLock({ observers }) { observer.streamStarted(name) }
+        return true
+    }
+
+    /// Stops publishing `name` if `sourceID` is its source.
+    public func stopPublishing(_ name: String, sourceID: String) {
+        guard let stream = stream(named: name), stream.detachSource(id: sourceID) else { return }
+        events.emit(.streamUnpublished(name: name))
+        for observer in lock.withLock({ observers }) { observer.streamStopped(name) }
+        removeIfUnused(stream)
+    }
+
+    /// Pushes a frame from `sourceID` into stream `name`.
+    public func push(_ frame: MediaFrame, stream name: String, sourceID: String) {
+        guard let stream = stream(named: name), let relayed = stream.push(frame, from: sourceID) else { return }
+        let observers = lock.withLock { self.observers }
+        for observer in observers { observer.frame(relayed, stream: name) }
+    }
+
+    func addPlayer(_ player: any StreamSubscriber, to name: String) -> (stream: LiveStream, initial: [MediaFrame]) {
+        let stream = streamCreatingIfNeeded(name)
+        return (stream, stream.addPlayer(player))
+    }
+
+    func removePlayer(_ player: any StreamSubscriber, from stream: LiveStream) {
+        stream.removePlayer(player)
+        removeIfUnused(stream)
+    }
+
+    private func removeIfUnused(_ stream: LiveStream) {
+        lock.withLock {
+            if stream.isEmpty, streams[stream.name] === stream { streams[stream.name] = nil }
+        }
+    }
+
+    func snapshots() -> [StreamSnapshot] {
+        lock.withLock { Array(streams.values) }.map { $0.snapshot() }.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,61 @@
+import FLV
+import NIOCore
+import RTMP
+
+/// How a player wants messages serialized: chunk size and the message stream id of its play.
+/// Players that share a key share the very same bytes.
+struct EncodingKey: Hashable, Sendable {
+    var chunkSize: Int
+    var streamID: UInt32
+}
+
+/// One media message, serialized once per encoding key, ready to be written to players.
+struct OutgoingFrame: Sendable {
+    var kind: MediaFrame.Kind
+    var timestamp: UInt32
+    var isKeyframe: Bool
+    /// Sequence headers and metadata: never skipped.
+    var isConfiguration: Bool
+    var encodings: [EncodingKey: ByteBuffer]
+    var payloadSize: Int
+
+    static func encode(_ frame: MediaFrame, keys: some Sequence<EncodingKey>) -> OutgoingFrame {
+        var encodings: [EncodingKey: ByteBuffer] = [:]
+        for key in keys where encodings[key] == nil {
+            let message = RTMPMessage(typeID: frame.kind.rawValue, streamID: key.streamID, timestamp: frame.timestamp, payload: frame.payload)
+            encodings[key] = ChunkEncoder.encode(message, chunkStreamID: frame.kind.chunkStreamID, chunkSize: key.chunkSize)
+        }
+        return OutgoingFrame(kind: frame.kind, timestamp: frame.timestamp, isKeyframe: frame.isVideoKeyframe,
+                             isConfiguration: frame.kind == .scriptData || frame.isSequenceHeader,
+                             encodings: encodings, payloadSize: frame.payload.readableBytes)
+    }
+}
+
+extension MediaFrame.Kind {
+    var chunkStreamID: UInt32 {
+        switch self {
+        case .audio: return RTMPChunkStreamID.audio
+        case .video: return RTMPChunkStreamID.video
+        case .scriptData: return RTMPChunkStreamID.data
+        }
+    }
+}
+
+/// A player of a live stream. All calls arrive on the subscriber's own event loop.
+protocol StreamSubscriber: AnyObject, Sendable {
+    var eventLoop: any EventLoop { get }
+    var encodingKey: EncodingKey { get }
+    func deliver(_ frame: OutgoingFrame)
+    /// A publisher (re)started the stream: `NetStream.Play.PublishNotify`.
+    func streamDidStart(_ name: String)
+    /// The publisher left: `NetStream.Play.UnpublishNotify`; the player stays attached.
+    func streamDidStop(_ name: String)
+}
+
+/// Watches every frame of every stream without being able to slow it (the DVR recorder).
+/// Implementations must return at once (hand work to their own queue).
+public protocol StreamObserver: Sendable {
+    func streamStarted(_ name: String)
+    func frame(_ frame: MediaFrame, stream: String)
+    func streamStopped(_ name: String)
+}
