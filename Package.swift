@@ -66,7 +66,7 @@ let package = Package(
         // MARK: Executables: main.swift only wires services together
         .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", argumentParser, logging, serviceLifecycle]),
         .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", argumentParser, logging, serviceLifecycle]),
-        .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", nio, nioPosix, argumentParser, logging]),
+        .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", "FLV", nio, nioPosix, argumentParser, logging]),
 
         // MARK: Tests
         .testTarget(name: "RTMPTests", dependencies: ["RTMP"]),
@@ -81,6 +81,6 @@ let package = Package(
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
-        .testTarget(name: "IntegrationTests", dependencies: []),
+        .testTarget(name: "IntegrationTests", dependencies: ["RTMP"]),
     ]
 )

@@ -1,1 +1,0 @@
-print("lsc-loadclient: not built yet")
