@@ -81,6 +81,6 @@ let package = Package(
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
-        .testTarget(name: "IntegrationTests", dependencies: []),
+        .testTarget(name: "IntegrationTests", dependencies: ["RTMP"]),
     ]
 )

@@ -32,7 +32,6 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     // Playing.
     private var playing: LiveStream?
     private var playStreamID: UInt32 = 1
-    private var pendingBytes = 0
     private var skipUntilKeyframe = true
     private var laggingSince: NIODeadline?
 
@@ -360,9 +359,11 @@ extension RTMPConnection: StreamSubscriber {
     /// player skips to the next keyframe; behind for longer than the lag limit, it is dropped.
     func deliver(_ frame: OutgoingFrame) {
         guard let context, !closing, let bytes = frame.encodings[encodingKey] else { return }
-        let limit = node.configuration.playerQueueLimit
+        // The channel's write-buffer watermarks are the player queue: above the high mark
+        // (`playerQueueLimit`) the channel is unwritable until it drains below half of it.
+        let behind = !context.channel.isWritable
         if !frame.isConfiguration {
-            if pendingBytes > limit {
+            if behind {
                 skipUntilKeyframe = true
                 let now = NIODeadline.now()
                 if let since = laggingSince {
@@ -375,22 +376,14 @@ extension RTMPConnection: StreamSubscriber {
                 }
                 return
             }
-            if frame.kind == .video {
-                if skipUntilKeyframe {
-                    guard frame.isKeyframe else { return }
-                    skipUntilKeyframe = false
-                }
-            } else if laggingSince != nil, pendingBytes > limit / 2 {
-                return
+            if frame.kind == .video, skipUntilKeyframe {
+                guard frame.isKeyframe else { return }
+                skipUntilKeyframe = false
             }
             laggingSince = nil
         }
-        let size = bytes.readableBytes
-        pendingBytes += size
-        stats?.bytesOut.wrappingIncrement(by: UInt64(size), ordering: .relaxed)
-        let promise = context.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { [weak self] _ in self?.pendingBytes -= size }
-        context.writeAndFlush(wrapOutboundOut(bytes), promise: promise)
+        stats?.bytesOut.wrappingIncrement(by: UInt64(bytes.readableBytes), ordering: .relaxed)
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
     func streamDidStart(_ name: String) {

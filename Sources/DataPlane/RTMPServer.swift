@@ -24,6 +24,8 @@ public final class RTMPServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: node.configuration.playerQueueLimit / 2,
+                                                                    high: node.configuration.playerQueueLimit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(RTMPConnection(node: node, eventLoop: channel.eventLoop))

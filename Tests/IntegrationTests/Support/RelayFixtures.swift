@@ -5,7 +5,9 @@ enum RelayFixtures {
     /// Starts `lsc-relay` on a free loopback port and waits until it listens.
     static func startRelay(role: String = "origin", port: Int = FreePort.next(), extra: [String] = [],
                            workingDirectory: URL? = nil) throws -> (process: TestProcess, port: Int) {
-        let relay = try TestProcess(Binaries.path("lsc-relay"), ["--role", role, "--rtmp", "127.0.0.1:\(port)", "--threads", "2"] + extra,
+        // Recordings (on by default on an origin) go to a scratch media root unless a test names one.
+        let media = extra.contains("--media") ? [] : ["--media", TestDirectory.make("media").path]
+        let relay = try TestProcess(Binaries.path("lsc-relay"), ["--role", role, "--rtmp", "127.0.0.1:\(port)", "--threads", "2"] + media + extra,
                                     name: "lsc-relay-\(role)", workingDirectory: workingDirectory)
         try waitUntil("lsc-relay listening on \(port)", timeout: 15) { isListening(port: port) }
         return (relay, port)
@@ -64,8 +66,10 @@ enum RelayFixtures {
 final class RawSocket {
     let fd: Int32
 
-    init(port: Int) throws {
+    /// `receiveBuffer` shrinks the kernel receive buffer (a player that reads slowly).
+    init(port: Int, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
