@@ -52,9 +52,12 @@ public struct StreamSnapshot: Codable, Sendable, Equatable {
     public var publishingSince: Date?
     /// True while the DVR records this stream.
     public var recording: Bool
+    /// DVR state in words when recording is on: "recording" or "degraded: <why>".
+    public var recordingState: String?
     public init(name: String, state: String, source: StreamSource? = nil, video: VideoInfo? = nil, audio: AudioInfo? = nil,
                 bitrateIn: Int = 0, bitrateOut: Int = 0, players: Int = 0, bytesIn: UInt64 = 0, bytesOut: UInt64 = 0,
-                publishingSince: Date? = nil, recording: Bool = false) {
+                publishingSince: Date? = nil, recording: Bool = false, recordingState: String? = nil) {
+        self.recordingState = recordingState
         self.name = name; self.state = state; self.source = source; self.video = video; self.audio = audio
         self.bitrateIn = bitrateIn; self.bitrateOut = bitrateOut; self.players = players
         self.bytesIn = bytesIn; self.bytesOut = bytesOut; self.publishingSince = publishingSince; self.recording = recording

@@ -38,6 +38,7 @@ final class LiveStream: @unchecked Sendable {
     private var timestampOffset: UInt32 = 0
     private var rebasePending = false
     private var recording = false
+    private var recordingState: String?
 
     private struct LoopGroup {
         var loop: any EventLoop
@@ -53,7 +54,10 @@ final class LiveStream: @unchecked Sendable {
     var hasPlayers: Bool { lock.withLock { playerCount > 0 } }
     var isEmpty: Bool { lock.withLock { sourceID == nil && playerCount == 0 } }
 
-    func setRecording(_ on: Bool) { lock.withLock { recording = on } }
+    func setRecording(_ on: Bool, state: String? = nil) { lock.withLock { recording = on; recordingState = on ? state : nil } }
+
+    /// Metadata and sequence headers in force (what a recording started mid-stream needs first).
+    var configurationFrames: [MediaFrame] { lock.withLock { [metadata, videoHeader, audioHeader].compactMap { $0 } } }
 
     /// Makes `id` the stream's source; false when another source already publishes it.
     func attachSource(id: String, source: StreamSource) -> Bool {
@@ -186,7 +190,7 @@ final class LiveStream: @unchecked Sendable {
                            video: info.video, audio: info.audio,
                            bitrateIn: rateIn.bitsPerSecond(atSecond: second), bitrateOut: rateOut.bitsPerSecond(atSecond: second),
                            players: playerCount, bytesIn: bytesIn, bytesOut: bytesOut,
-                           publishingSince: publishingSince, recording: recording)
+                           publishingSince: publishingSince, recording: recording, recordingState: recordingState)
         }
     }
 }

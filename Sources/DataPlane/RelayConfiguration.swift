@@ -32,11 +32,15 @@ public struct RelayConfiguration: Sendable {
     public var gopCacheLimit: Int
     /// Event loop threads (defaults to the number of cores).
     public var threads: Int
+    /// DVR recording; nil: no recorder (start/stop recording commands are refused).
+    public var dvr: DVRRecorder.Configuration?
 
     public init(role: NodeRole = .origin, app: String? = nil, host: String = "0.0.0.0", port: Int = 1935,
                 chunkLimits: ChunkDecoderLimits = .init(), handshakeTimeout: TimeAmount = .seconds(5),
                 maxConnections: Int = 10_000, playerQueueLimit: Int = 4 << 20, playerMaxLag: TimeAmount = .seconds(10),
-                outgoingChunkSize: Int = 4096, gopCacheLimit: Int = 16 << 20, threads: Int = System.coreCount) {
+                outgoingChunkSize: Int = 4096, gopCacheLimit: Int = 16 << 20, threads: Int = System.coreCount,
+                dvr: DVRRecorder.Configuration? = nil) {
+        self.dvr = dvr
         self.role = role
         self.app = app ?? role.defaultApp
         self.host = host

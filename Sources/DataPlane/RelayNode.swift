@@ -12,12 +12,17 @@ public final class RelayNode: DataPlaneCommandHandler {
     let clients: ClientRegistry
     let logger: Logger
     public let startedAt = Date()
+    /// The DVR recorder, when configured.
+    public let recorder: DVRRecorder?
 
     public init(configuration: RelayConfiguration, logger: Logger = Logger(label: "relay")) {
         self.configuration = configuration
         self.logger = logger
         self.clients = ClientRegistry(maxConnections: configuration.maxConnections)
-        self.hub = StreamHub(events: events, gopCacheLimit: configuration.gopCacheLimit)
+        let hub = StreamHub(events: events, gopCacheLimit: configuration.gopCacheLimit)
+        self.hub = hub
+        let events = self.events
+        recorder = configuration.dvr.map { DVRRecorder(configuration: $0, hub: hub, events: events) }
     }
 
     public func hello() -> Hello {
@@ -34,6 +39,10 @@ public final class RelayNode: DataPlaneCommandHandler {
         case .disconnectClient(let id):
             return clients.disconnect(id: id, reason: "disconnected through the admin API")
                 ? .ok() : .failed(code: "not-found", message: "no client with id '\(id)'")
+        case .startRecording(let stream):
+            return recorder?.startRecording(stream) ?? .failed(code: "unsupported", message: "this relay runs without a DVR")
+        case .stopRecording(let stream):
+            return recorder?.stopRecording(stream) ?? .failed(code: "unsupported", message: "this relay runs without a DVR")
         default:
             return .failed(code: "unsupported", message: "this data plane does not support \(command)")
         }

@@ -46,6 +46,21 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Event loop threads (default: one per core).")
     var threads: Int = System.coreCount
 
+    @Option(help: "Media root: DVR recordings in DIR/dvr, exports in DIR/exports, clips in DIR/sources.")
+    var media: String = "./media"
+
+    @Option(help: "DVR: 'all' records every published stream, 'off' only those started with startRecording (default: all on an origin, off elsewhere).")
+    var dvr: String?
+
+    @Option(help: "DVR retention: remove recorded segments that ended more than this many seconds ago (default: keep).")
+    var dvrMaxAge: Double?
+
+    @Option(help: "DVR retention: keep all recordings together under this many bytes, oldest segments removed first (default: no limit).")
+    var dvrMaxBytes: UInt64?
+
+    @Option(help: "DVR segment file size in bytes (a new segment starts at the next keyframe past it).")
+    var dvrSegmentBytes: UInt64 = 256 << 20
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -58,11 +73,21 @@ struct RelayCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        let recordAll: Bool
+        switch dvr {
+        case nil: recordAll = role == .origin
+        case "all": recordAll = true
+        case "off": recordAll = false
+        case let other?: throw ValidationError("--dvr must be 'all' or 'off', got '\(other)'")
+        }
+        let recording = DVRRecorder.Configuration(mediaRoot: media, recordAll: recordAll, maxAge: dvrMaxAge, maxBytes: dvrMaxBytes,
+                                                  segmentBytes: max(1 << 20, dvrSegmentBytes))
         let configuration = RelayConfiguration(
             role: role, app: app, host: address.host, port: address.port,
             chunkLimits: ChunkDecoderLimits(maxChunkSize: maxChunkSize, maxMessageSize: maxMessageSize, maxChunkStreams: maxChunkStreams),
             handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)), maxConnections: maxConnections,
-            playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads)
+            playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
+            dvr: recording)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration)
         let server = RTMPServer(node: node, group: group)
@@ -71,6 +96,8 @@ struct RelayCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "relay")))
         try await services.run()
+        // Close recordings cleanly (their `closed` record) before the process ends.
+        node.recorder?.shutdown()
         try await group.shutdownGracefully()
     }
 }

@@ -5,7 +5,9 @@ enum RelayFixtures {
     /// Starts `lsc-relay` on a free loopback port and waits until it listens.
     static func startRelay(role: String = "origin", port: Int = FreePort.next(), extra: [String] = [],
                            workingDirectory: URL? = nil) throws -> (process: TestProcess, port: Int) {
-        let relay = try TestProcess(Binaries.path("lsc-relay"), ["--role", role, "--rtmp", "127.0.0.1:\(port)", "--threads", "2"] + extra,
+        // Recordings (on by default on an origin) go to a scratch media root unless a test names one.
+        let media = extra.contains("--media") ? [] : ["--media", TestDirectory.make("media").path]
+        let relay = try TestProcess(Binaries.path("lsc-relay"), ["--role", role, "--rtmp", "127.0.0.1:\(port)", "--threads", "2"] + media + extra,
                                     name: "lsc-relay-\(role)", workingDirectory: workingDirectory)
         try waitUntil("lsc-relay listening on \(port)", timeout: 15) { isListening(port: port) }
         return (relay, port)
