@@ -1,0 +1,77 @@
+import ControlProtocol
+import Foundation
+
+extension Route {
+    /// Health, node, streams, clients and metrics: the data plane's state through the control link.
+    static var core: [Route] {
+        [
+            Route("GET", "/api/v1/health") { context throws(APIError) in
+                let state = context.environment.node.state()
+                let body = HealthResponse(status: state.linkUp ? "ok" : "unavailable", dataPlane: state.linkUp ? "up" : "down",
+                                          uptimeSeconds: max(0, state.now.timeIntervalSince(state.controlStartedAt)),
+                                          version: LiveStreamCast.version)
+                return try encoded(body, status: state.linkUp ? 200 : 503)
+            },
+            Route("GET", "/api/v1/node") { context throws(APIError) in
+                let state = context.environment.node.state()
+                let hello = state.hello
+                return try encoded(NodeResponse(
+                    role: state.role, app: hello?.app, version: LiveStreamCast.version,
+                    controlProtocolVersion: ControlProtocolVersion.current, dataPlaneProtocolVersion: hello?.protocolVersion,
+                    dataPlaneVersion: hello?.softwareVersion, httpListen: state.httpListen, rtmpListen: hello?.rtmpListen,
+                    startedAt: state.controlStartedAt, dataPlaneStartedAt: hello?.startedAt, dataPlane: state.linkUp ? "up" : "down"))
+            },
+            Route("GET", "/api/v1/streams") { context throws(APIError) in
+                let state = context.environment.node.state()
+                let snapshot = try state.requireSnapshot()
+                return .json(try bodyCache.body(for: "streams", generation: state.snapshotGeneration) { () throws(APIError) in
+                    try encode(StreamListResponse(streams: snapshot.streams))
+                })
+            },
+            Route("GET", "/api/v1/streams/{name}") { context throws(APIError) in
+                let name = try context.parameter("name")
+                let snapshot = try context.environment.node.state().requireSnapshot()
+                guard let stream = snapshot.streams.first(where: { $0.name == name }) else {
+                    throw .notFound("no stream named '\(name)'")
+                }
+                return try encoded(stream)
+            },
+            Route("GET", "/api/v1/clients") { context throws(APIError) in
+                let state = context.environment.node.state()
+                let snapshot = try state.requireSnapshot()
+                return .json(try bodyCache.body(for: "clients", generation: state.snapshotGeneration) { () throws(APIError) in
+                    try encode(ClientListResponse(clients: snapshot.clients))
+                })
+            },
+            Route("DELETE", "/api/v1/clients/{id}") { context throws(APIError) in
+                let id = try context.parameter("id")
+                _ = try context.environment.node.state().requireSnapshot()
+                switch context.environment.node.disconnectClient(id: id) {
+                case nil:
+                    throw .dataPlaneUnavailable
+                case .ok:
+                    return try encoded(ClientDisconnectedResponse(id: id, disconnected: true))
+                case .failed(let code, let message) where code == "not-found":
+                    throw APIError(status: 404, code: code, message: message)
+                case .failed(let code, let message):
+                    throw APIError(status: 400, code: code, message: message)
+                }
+            },
+            Route("GET", "/metrics") { context throws(APIError) in
+                let text = MetricsRenderer.render(context.environment.node.state())
+                return APIResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(text.utf8))
+            },
+        ]
+    }
+
+    private static let bodyCache = EncodedBodyCache()
+
+    /// Encodes with the API's encoder; a failure is a 500 (it means a bug, not bad input).
+    static func encode<T: Encodable>(_ value: T) throws(APIError) -> [UInt8] {
+        do { return try APIJSON.encode(value) } catch { throw .internalError("response encoding failed: \(error)") }
+    }
+
+    static func encoded<T: Encodable>(_ value: T, status: Int = 200) throws(APIError) -> APIResponse {
+        .json(try encode(value), status: status)
+    }
+}

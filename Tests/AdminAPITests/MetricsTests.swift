@@ -1,0 +1,42 @@
+import AdminAPI
+import Foundation
+import Testing
+
+@Suite struct MetricsTests {
+    @Test func metricsAreValidExpositionWithoutDuplicates() throws {
+        let router = AdminRouter(environment: APIEnvironment(node: FakeNode()), token: nil)
+        let response = router.handle(APIRequest(method: "GET", path: "/metrics"))
+        #expect(response.status == 200)
+        #expect(response.contentType.hasPrefix("text/plain"))
+        let text = try #require(String(bytes: response.body, encoding: .utf8))
+        var typed: Set<String> = []
+        var series: Set<String> = []
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# TYPE ") {
+                let name = String(line.split(separator: " ")[2])
+                #expect(typed.insert(name).inserted, "family \(name) typed twice")
+            } else if !line.hasPrefix("#") {
+                let key = String(line[..<(line.lastIndex(of: " ") ?? line.endIndex)])
+                #expect(series.insert(key).inserted, "series \(key) twice")
+                let family = String(key.prefix { $0 != "{" })
+                #expect(typed.contains(family), "\(family) has no # TYPE")
+            }
+        }
+        #expect(text.contains("lsc_streams 1\n"))
+        #expect(text.contains("lsc_connections_dropped_total{reason=\"slow-player\"} 2\n"))
+        #expect(text.contains("lsc_stream_players{stream=\"cam 1\"} 2\n"))
+        #expect(text.contains("lsc_api_requests_total{status=\"404\"} 1\n"))
+    }
+
+    @Test func builderDropsRepeatedFamiliesAndSeriesAndEscapesLabels() {
+        var text = PrometheusText()
+        text.family("a", type: "gauge", help: "A.")
+        text.sample(1, labels: [("k", "x\"y\\z\n")])
+        text.sample(2, labels: [("k", "x\"y\\z\n")])
+        text.family("a", type: "gauge", help: "again")
+        text.sample(3)
+        text.family("b", type: "counter", help: "B.")
+        text.sample(0.5)
+        #expect(text.text == "# HELP a A.\n# TYPE a gauge\na{k=\"x\\\"y\\\\z\\n\"} 1\n# HELP b B.\n# TYPE b counter\nb 0.5\n")
+    }
+}
