@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
         .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
-        .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio]),
+        .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["RTMP"]),
