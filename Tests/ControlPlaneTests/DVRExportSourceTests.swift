@@ -57,6 +57,9 @@ struct FileSink: ExportByteSink {
         defer { try? FileManager.default.removeItem(at: root) }
         let recording = try makeRecording(in: root, ffmpeg: ffmpeg)
         let source = try DVRExportSource(recording: recording, files: LocalDVRFileSystem())
+        let listed = DVRCatalog(mediaRoot: root.path, send: { _ in .ok() }).recordings()
+        #expect(listed.map(\.stream) == ["live"])
+        #expect(listed.first.map { abs($0.duration - 6) < 0.1 && !$0.live && $0.size > 0 } == true)
         #expect(source.tracks.map(\.kind) == [.video, .audio])
         guard case .avc(let avc) = source.tracks.first?.sampleDescriptions.first else { Issue.record("no AVC description"); return }
         #expect(avc.width == 320 && avc.height == 240)
