@@ -40,3 +40,34 @@ public struct DVRCommandResponse: Codable, Sendable, Equatable {
     public var recording: Bool
     public var message: String?
 }
+
+/// What the media listing routes need: the clips in `<media>/sources/` and the exported files in
+/// `<media>/exports/`. Registered with `APIEnvironment.register(_:as:)`.
+public protocol MediaLibraryProvider: Sendable {
+    func sources() -> [MediaFileDTO]
+    func outputs() -> [MediaFileDTO]
+}
+
+/// One media file in `GET /api/v1/sources` and `GET /api/v1/outputs`.
+public struct MediaFileDTO: Codable, Sendable, Equatable {
+    public var name: String
+    /// "mp4" (also F4V) or "flv".
+    public var format: String
+    public var duration: Double?
+    /// E.g. ["h264", "aac"].
+    public var codecs: [String]
+    public var width: Int?
+    public var height: Int?
+    public var size: UInt64
+    /// Why the file could not be read, when it could not.
+    public var error: String?
+    public init(name: String, format: String, duration: Double?, codecs: [String], width: Int?, height: Int?, size: UInt64, error: String? = nil) {
+        self.name = name; self.format = format; self.duration = duration; self.codecs = codecs
+        self.width = width; self.height = height; self.size = size; self.error = error
+    }
+}
+
+/// `GET /api/v1/sources` and `GET /api/v1/outputs`.
+public struct MediaFileListResponse: Codable, Sendable, Equatable {
+    public var files: [MediaFileDTO]
+}

@@ -2,7 +2,8 @@ import ControlProtocol
 import Foundation
 
 extension Route {
-    /// DVR recordings: listing and per-stream start/stop (DVRCast's startRecord/stopRecord).
+    /// DVR recordings (listing, per-stream start/stop as DVRCast's startRecord/stopRecord) and the
+    /// media library (on-demand clips, exported files).
     static var dvr: [Route] {
         [
             Route("GET", "/api/v1/dvr") { context throws(APIError) in
@@ -14,6 +15,14 @@ extension Route {
             },
             Route("POST", "/api/v1/dvr/{stream}/stop") { context throws(APIError) in
                 try setRecording(context, on: false)
+            },
+            Route("GET", "/api/v1/sources") { context throws(APIError) in
+                let library = try context.environment.service((any MediaLibraryProvider).self)
+                return try encoded(MediaFileListResponse(files: library.sources()))
+            },
+            Route("GET", "/api/v1/outputs") { context throws(APIError) in
+                let library = try context.environment.service((any MediaLibraryProvider).self)
+                return try encoded(MediaFileListResponse(files: library.outputs()))
             },
         ]
     }

@@ -65,3 +65,23 @@ final class FakeDVR: DVRProvider, @unchecked Sendable {
         #expect(router.handle(APIRequest(method: "GET", path: "/api/v1/dvr")).status == 503)
     }
 }
+
+struct FakeLibrary: MediaLibraryProvider {
+    func sources() -> [MediaFileDTO] { [MediaFileDTO(name: "opener.mp4", format: "mp4", duration: 4, codecs: ["h264", "aac"], width: 320, height: 240, size: 10)] }
+    func outputs() -> [MediaFileDTO] { [] }
+}
+
+@Suite struct MediaLibraryRoutesTests {
+    @Test func listsSourcesAndOutputs() throws {
+        var environment = APIEnvironment(node: FakeNode())
+        environment.register(FakeLibrary() as any MediaLibraryProvider, as: (any MediaLibraryProvider).self)
+        let router = AdminRouter(environment: environment, token: nil)
+        let sources = router.handle(APIRequest(method: "GET", path: "/api/v1/sources"))
+        #expect(sources.status == 200)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(sources.body)) as? [String: Any])
+        let files = try #require(body["files"] as? [[String: Any]])
+        #expect(files.first?["name"] as? String == "opener.mp4")
+        #expect(files.first?["width"] as? Int == 320)
+        #expect(router.handle(APIRequest(method: "GET", path: "/api/v1/outputs")).status == 200)
+    }
+}
