@@ -57,6 +57,9 @@ struct FileSink: ExportByteSink {
         defer { try? FileManager.default.removeItem(at: root) }
         let recording = try makeRecording(in: root, ffmpeg: ffmpeg)
         let source = try DVRExportSource(recording: recording, files: LocalDVRFileSystem())
+        let listed = DVRCatalog(mediaRoot: root.path, send: { _ in .ok() }).recordings()
+        #expect(listed.map(\.stream) == ["live"])
+        #expect(listed.first.map { abs($0.duration - 6) < 0.1 && !$0.live && $0.size > 0 } == true)
         #expect(source.tracks.map(\.kind) == [.video, .audio])
         guard case .avc(let avc) = source.tracks.first?.sampleDescriptions.first else { Issue.record("no AVC description"); return }
         #expect(avc.width == 320 && avc.height == 240)
@@ -88,6 +91,20 @@ struct FileSink: ExportByteSink {
         let probe = try run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", output.path])
         let duration = Double(probe.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(abs(duration - 2.48) < 0.08, "duration \(duration)")
+        // The media library lists the export and the FLV it came from, with codecs and size.
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("exports"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("sources"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: output, to: root.appendingPathComponent("exports/goal-1.f4v"))
+        try FileManager.default.copyItem(atPath: root.appendingPathComponent("source.flv").path, toPath: root.appendingPathComponent("sources/opener.flv").path)
+        let library = MediaLibrary(mediaRoot: root.path)
+        let outputs = library.outputs()
+        #expect(outputs.map(\.name) == ["goal-1.f4v"])
+        #expect(outputs.first.map { $0.codecs == ["h264", "aac"] && $0.width == 320 && $0.height == 240 && abs(($0.duration ?? 0) - duration) < 0.05 } == true,
+                "\(outputs)")
+        let sources = library.sources()
+        #expect(sources.first.map { $0.format == "flv" && $0.width == 320 && abs(($0.duration ?? 0) - 6) < 0.1 } == true, "\(sources)")
+        #expect(library.outputs() == outputs, "cached")
+
         let decode = try run(ffmpeg, ["-v", "error", "-i", output.path, "-f", "null", "-"])
         #expect(decode.status == 0 && decode.output.isEmpty, "\(decode.output)")
     }
