@@ -20,6 +20,29 @@ extension Route {
                 let library = try context.environment.service((any MediaLibraryProvider).self)
                 return try encoded(MediaFileListResponse(files: library.sources()))
             },
+            Route("POST", "/api/v1/exports") { context throws(APIError) in
+                let jobs = try context.environment.service((any ExportJobsProvider).self)
+                switch jobs.submit(context.request.body) {
+                case .success(let job): return try encoded(job, status: 202)
+                case .failure(let error): throw error
+                }
+            },
+            Route("GET", "/api/v1/exports") { context throws(APIError) in
+                let jobs = try context.environment.service((any ExportJobsProvider).self)
+                return try encoded(ExportJobListResponse(jobs: jobs.jobs()))
+            },
+            Route("GET", "/api/v1/exports/{id}") { context throws(APIError) in
+                let id = try context.parameter("id")
+                let jobs = try context.environment.service((any ExportJobsProvider).self)
+                guard let job = jobs.job(id: id) else { throw .notFound("no export job '\(id)'") }
+                return try encoded(job)
+            },
+            Route("DELETE", "/api/v1/exports/{id}") { context throws(APIError) in
+                let id = try context.parameter("id")
+                let jobs = try context.environment.service((any ExportJobsProvider).self)
+                guard let job = jobs.cancel(id: id) else { throw .notFound("no export job '\(id)'") }
+                return try encoded(job)
+            },
             Route("GET", "/api/v1/outputs") { context throws(APIError) in
                 let library = try context.environment.service((any MediaLibraryProvider).self)
                 return try encoded(MediaFileListResponse(files: library.outputs()))

@@ -85,3 +85,31 @@ struct FakeLibrary: MediaLibraryProvider {
         #expect(router.handle(APIRequest(method: "GET", path: "/api/v1/outputs")).status == 200)
     }
 }
+
+final class FakeJobs: ExportJobsProvider, @unchecked Sendable {
+    let job = ExportJobDTO(id: "1", output: "goal-1.f4v", state: "queued", progress: 0, createdAt: Date(timeIntervalSince1970: 0),
+                           items: [ExportJobItemDTO(source: "dvr", name: "livestream")])
+    func submit(_ body: [UInt8]) -> Result<ExportJobDTO, APIError> {
+        body.isEmpty ? .failure(.badRequest("empty")) : .success(job)
+    }
+    func jobs() -> [ExportJobDTO] { [job] }
+    func job(id: String) -> ExportJobDTO? { id == "1" ? job : nil }
+    func cancel(id: String) -> ExportJobDTO? { id == "1" ? job : nil }
+}
+
+@Suite struct ExportRoutesTests {
+    var router: AdminRouter {
+        var environment = APIEnvironment(node: FakeNode())
+        environment.register(FakeJobs() as any ExportJobsProvider, as: (any ExportJobsProvider).self)
+        return AdminRouter(environment: environment, token: nil)
+    }
+
+    @Test func submitAnswers202AndJobsAreListedFetchedAndCancelled() {
+        #expect(router.handle(APIRequest(method: "POST", path: "/api/v1/exports", body: Array("{}".utf8))).status == 202)
+        #expect(router.handle(APIRequest(method: "POST", path: "/api/v1/exports")).status == 400)
+        #expect(router.handle(APIRequest(method: "GET", path: "/api/v1/exports")).status == 200)
+        #expect(router.handle(APIRequest(method: "GET", path: "/api/v1/exports/1")).status == 200)
+        #expect(router.handle(APIRequest(method: "GET", path: "/api/v1/exports/2")).status == 404)
+        #expect(router.handle(APIRequest(method: "DELETE", path: "/api/v1/exports/1")).status == 200)
+    }
+}

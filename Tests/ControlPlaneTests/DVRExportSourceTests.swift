@@ -7,11 +7,6 @@ import Recording
 import Testing
 @testable import ControlPlane
 
-/// Writes the export into a file.
-struct FileSink: ExportByteSink {
-    let handle: FileHandle
-    mutating func write(_ bytes: ByteBuffer) throws { try handle.write(contentsOf: Array(bytes.readableBytesView)) }
-}
 
 @Suite(.serialized) struct DVRExportSourceTests {
     let ffmpeg = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first { FileManager.default.isExecutableFile(atPath: $0) }
