@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "lsc-relay", targets: ["lsc-relay"]),
         .executable(name: "lsc-control", targets: ["lsc-control"]),
         .executable(name: "lsc-loadclient", targets: ["lsc-loadclient"]),
+        .executable(name: "lsc-export", targets: ["lsc-export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -66,6 +67,7 @@ let package = Package(
         // MARK: Executables: main.swift only wires services together
         .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", argumentParser, logging, serviceLifecycle]),
         .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "lsc-export", dependencies: ["HighlightExport", "ISOBMFF", nio, argumentParser]),
         .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", "FLV", nio, nioPosix, argumentParser, logging]),
 
         // MARK: Tests

@@ -25,6 +25,9 @@ public struct ExportPlan {
         public var item: Int
         public var sourceTrack: Int
         public var samples: [ExportSample]
+        /// Bytes written before each sample's payload (in-band SPS/PPS when the video track has
+        /// several configurations), already counted in the output samples' sizes.
+        public var prefix: [UInt8] = []
     }
 
     public var movieTimescale: UInt32

@@ -1,3 +1,4 @@
+import FLV
 import ISOBMFF
 
 /// Turns resolved items into an `ExportPlan`. For each item:
@@ -66,10 +67,25 @@ public struct ExportPlanner {
                 let from = Int64((item.start * Double(timescale)).rounded())
                 let to = Int64((item.end * Double(timescale)).rounded())
                 videoSamples = try item.source.samples(track: videoTrack, from: from, to: to)
+                // With B-frames the frame shown at the in-point may be decoded before the sync
+                // sample found by decode time: then look one GOP further back.
+                if !videoSamples.contains(where: { $0.compositionTime <= from }), let first = videoSamples.first, first.decodeTime > 0 {
+                    videoSamples = try item.source.samples(track: videoTrack, from: first.decodeTime - 1, to: to)
+                }
                 if let first = videoSamples.first, first.isSync {
                     let shown = videoSamples.map(\.compositionTime).filter { $0 <= from }.max()
                         ?? videoSamples.map(\.compositionTime).min() ?? from
                     start = Double(shown) / Double(timescale)
+                    // Start at the last sync sample decoded at or before the shown frame's time, and end
+                    // before the first sample (in decode order) shown at or after the out-point: the
+                    // frames a demuxer that applies the edit list keeps (ffmpeg drops the others,
+                    // and counting them would shift its sample-description switches).
+                    if let sync = videoSamples.lastIndex(where: { $0.isSync && $0.decodeTime <= shown }) {
+                        videoSamples.removeFirst(sync)
+                    }
+                    if let stop = videoSamples.firstIndex(where: { $0.compositionTime >= to }) {
+                        videoSamples.removeLast(videoSamples.count - stop)
+                    }
                 } else if !videoSamples.isEmpty {
                     throw ExportError.noMedia(item: index)
                 }
@@ -150,7 +166,8 @@ public struct ExportPlanner {
             outputStart += item.end - start
         }
 
-        let (chunks, chunkSources) = interleaveChunks(segmentsByItem, timescales: timescales)
+        var (chunks, chunkSources) = interleaveChunks(segmentsByItem, timescales: timescales)
+        addInBandParameterSets(tracks: &outputTracks, chunks: chunks, sources: &chunkSources)
         return ExportPlan(movieTimescale: movieTimescale, tracks: outputTracks, chunks: chunks, chunkSources: chunkSources,
                           items: plannedItems, sources: items.map(\.source))
     }
@@ -194,6 +211,24 @@ public struct ExportPlanner {
             }
         }
         return (chunks, sources)
+    }
+
+    /// When a video track has several sample descriptions, every sample carries its SPS/PPS in
+    /// band as well. Demuxers that track the description through `stsc` while also applying edit
+    /// lists can attach the wrong `avcC` to a frame (ffmpeg 5 does); parameter sets in the sample
+    /// itself take precedence, so every frame decodes with its own configuration. The cost is a
+    /// few dozen bytes per frame, and only for joins of differently encoded items.
+    private func addInBandParameterSets(tracks: inout [F4VTrack], chunks: [F4VChunk], sources: inout [ExportPlan.ChunkSource]) {
+        for (index, chunk) in chunks.enumerated() where tracks[chunk.track].sampleDescriptions.count > 1 {
+            let description = tracks[chunk.track].samples[chunk.firstSample].descriptionIndex
+            guard case let .avc(entry) = tracks[chunk.track].sampleDescriptions[description],
+                  let record = try? AVCDecoderConfigurationRecord(bytes: entry.decoderConfiguration) else { continue }
+            let prefix = record.parameterSetsInBand
+            sources[index].prefix = prefix
+            for sample in chunk.firstSample..<chunk.firstSample + chunk.sampleCount {
+                tracks[chunk.track].samples[sample].size += UInt32(prefix.count)
+            }
+        }
     }
 
     /// `value` ticks at `from` Hz in ticks at `to` Hz, rounded to nearest.

@@ -26,6 +26,7 @@ public struct HighlightExporter {
         var lastReported = -1.0
         for chunk in plan.chunkSources {
             let source = plan.sources[chunk.item]
+            let prefix = chunk.prefix.isEmpty ? nil : ByteBuffer(bytes: chunk.prefix)
             for sample in chunk.samples {
                 if isCancelled() { throw ExportError.cancelled }
                 let payload: ByteBuffer
@@ -38,6 +39,10 @@ public struct HighlightExporter {
                 }
                 guard payload.readableBytes == Int(sample.size) else {
                     throw ExportError.payloadSizeMismatch(item: chunk.item, expected: sample.size, actual: payload.readableBytes)
+                }
+                if let prefix {
+                    try sink.write(prefix)
+                    written += UInt64(prefix.readableBytes)
                 }
                 try sink.write(payload)
                 written += UInt64(sample.size)

@@ -1,1 +1,67 @@
-print("lsc-control: not built yet")
+import AdminAPI
+import ArgumentParser
+import ControlLink
+import ControlPlane
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// `lsc-control`: the control plane of a LiveStreamCast node. Flags only; the wiring is below.
+@main
+struct ControlCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lsc-control",
+        abstract: "LiveStreamCast control plane: the admin API over the data plane's control socket.")
+
+    @Option(help: "Node role: origin, intermediate or edge.")
+    var role: String = "origin"
+
+    @Option(help: "Admin API listen address HOST:PORT (IPv6 as [::1]:PORT). Non-loopback needs --api-token-file.")
+    var http: String = "127.0.0.1:8080"
+
+    @Option(help: "File holding the bearer token every request must present.")
+    var apiTokenFile: String?
+
+    @Option(help: "Control socket of lsc-relay (default: ./lsc-<role>.sock, the same default as lsc-relay).")
+    var controlSocket: String?
+
+    @Option(help: "HTTP server threads.")
+    var httpThreads: Int = 2
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard ["origin", "intermediate", "edge"].contains(role) else { throw ValidationError("--role must be origin, intermediate or edge") }
+        guard let address = HTTPListenAddress(parsing: http) else { throw ValidationError("--http must be HOST:PORT, got '\(http)'") }
+        guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        var token: BearerToken?
+        if let apiTokenFile {
+            guard let text = try? String(contentsOfFile: apiTokenFile, encoding: .utf8) else {
+                throw ValidationError("cannot read --api-token-file '\(apiTokenFile)'")
+            }
+            guard let parsed = BearerToken(text) else { throw ValidationError("--api-token-file '\(apiTokenFile)' is empty") }
+            token = parsed
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let configuration = ControlPlaneConfiguration(
+            role: role, http: address, token: token,
+            controlSocket: controlSocket ?? ControlSocketPath.defaultPath(role: role), httpThreads: httpThreads)
+        let node: ControlPlaneNode
+        do {
+            node = try ControlPlaneNode(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let services = ServiceGroup(configuration: .init(
+            services: node.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "control")))
+        try await services.run()
+    }
+}

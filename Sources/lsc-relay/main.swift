@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlLink
 import DataPlane
 import Logging
 import NIOCore
@@ -61,6 +62,9 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "DVR segment file size in bytes (a new segment starts at the next keyframe past it).")
     var dvrSegmentBytes: UInt64 = 256 << 20
 
+    @Option(help: "Control socket lsc-control connects to (default: ./lsc-<role>.sock, the same default as lsc-control).")
+    var controlSocket: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -91,11 +95,16 @@ struct RelayCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration)
         let server = RTMPServer(node: node, group: group)
+        let controlLink = ControlLinkServer(path: controlSocket ?? ControlSocketPath.defaultPath(role: role.rawValue),
+                                            handler: node, group: group)
+        node.events.attach(controlLink)
+        try await controlLink.start()
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: server)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "relay")))
         try await services.run()
+        await controlLink.stop()
         // Close recordings cleanly (their `closed` record) before the process ends.
         node.recorder?.shutdown()
         try await group.shutdownGracefully()

@@ -1,4 +1,5 @@
 import Foundation
+import FLV
 import HighlightExport
 import ISOBMFF
 import NIOCore
@@ -173,5 +174,32 @@ import Testing
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(HighlightItem.self, from: Data(#"{"source":"dvr","name":"x","start":"yesterday","end":1}"#.utf8))
         }
+    }
+}
+
+@Suite struct InBandParameterSetTests {
+    @Test func joinsWithSeveralVideoConfigurationsCarryParameterSetsInEverySample() throws {
+        let sps: [UInt8] = [0x67, 0x42, 0xC0, 0x1E]
+        let pps: [UInt8] = [0x68, 0xCE]
+        let record = AVCDecoderConfigurationRecord(profile: 0x42, profileCompatibility: 0xC0, level: 0x1E,
+                                                   sequenceParameterSets: [sps], pictureParameterSets: [pps])
+        var other = SyntheticSource()
+        other.video = .avc(AVCSampleEntry(width: 640, height: 360, decoderConfiguration: record.bytes))
+        other.tag = 5
+        let plan = try ExportPlanner().plan([HighlightEditList.ResolvedItem(source: SyntheticSource(), start: 0, end: 1),
+                                             HighlightEditList.ResolvedItem(source: other, start: 0, end: 1)])
+        let prefix = record.parameterSetsInBand
+        let videoChunks = plan.chunkSources.enumerated().filter { plan.chunks[$0.offset].track == 0 }
+        #expect(videoChunks.filter { $0.element.item == 1 }.allSatisfy { $0.element.prefix == prefix })
+        // The sample sizes in the tables include the prefix, and the written bytes match them.
+        let secondItem = plan.tracks[0].samples.suffix(25)
+        #expect(secondItem.allSatisfy { $0.size >= UInt32(prefix.count) + 50 })
+        var sink = MemorySink()
+        try HighlightExporter().export(plan, to: &sink)
+        let movie = try MP4Reader().read(InMemoryByteReader(sink.buffer))
+        let last = try #require(movie.tracks[0].samples.last)
+        let bytes = try #require(sink.buffer.getBytes(at: Int(last.offset), length: Int(last.size)))
+        #expect(Array(bytes.prefix(prefix.count)) == prefix)
+        #expect(bytes.dropFirst(prefix.count).allSatisfy { $0 == UInt8(truncatingIfNeeded: 5 + 24) })
     }
 }

@@ -1,0 +1,39 @@
+import AdminAPI
+import Foundation
+import Logging
+import MicroHTTPServer
+import ServiceLifecycle
+
+/// The admin API on libmicrohttpd: translates requests for the router, counts responses by
+/// status and logs one debug line per request. Runs until graceful shutdown.
+public final class AdminHTTPService: Service, Sendable {
+    let server: MicroHTTPServer
+
+    init(address: HTTPListenAddress, threads: Int, router: AdminRouter, requests: APIRequestCounter, logger: Logger) {
+        let configuration = MicroHTTPServerConfiguration(host: address.host, port: address.port, threads: threads,
+                                                         bodyLimit: router.bodyLimit)
+        server = MicroHTTPServer(configuration: configuration, logger: logger) { request in
+            let response: APIResponse
+            if request.bodyTooLarge {
+                response = APIError.payloadTooLarge(limit: router.bodyLimit).response
+            } else {
+                response = router.handle(APIRequest(method: request.method, path: request.path, headers: request.headers, body: request.body))
+            }
+            requests.count(status: response.status)
+            logger.debug("\(request.method) \(request.path) -> \(response.status)")
+            var headers = response.headers
+            headers["Content-Type"] = response.contentType
+            return HTTPServerResponse(status: response.status, headers: headers, body: response.body)
+        }
+    }
+
+    /// Binds now, so that a bad address fails start-up with a clear message.
+    func start() throws { try server.start() }
+
+    public var port: Int { server.port }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        server.stop()
+    }
+}

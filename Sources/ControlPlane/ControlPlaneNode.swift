@@ -1,0 +1,32 @@
+import AdminAPI
+import ControlLink
+import ControlProtocol
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `lsc-control`'s parts wired together: the control link to the data plane and the admin API
+/// over it. `services` go into the executable's ServiceGroup.
+public struct ControlPlaneNode: Sendable {
+    public let link: ControlLinkClient
+    public let http: AdminHTTPService
+    public var services: [any Service] { [ControlLinkService(client: link), http] }
+
+    /// Validates the configuration, connects nothing yet, and binds the HTTP server (so that a
+    /// bind failure is reported at start-up).
+    public init(configuration: ControlPlaneConfiguration, group: any EventLoopGroup) throws {
+        try configuration.validate()
+        let startedAt = Date()
+        link = ControlLinkClient(path: configuration.controlSocket, group: group,
+                                 hello: Hello(softwareVersion: LiveStreamCast.version, role: configuration.role, startedAt: startedAt),
+                                 logger: Logger(label: "control.link"))
+        let requests = APIRequestCounter()
+        let node = LinkedNodeState(link: link, role: configuration.role, httpListen: configuration.http.description,
+                                   startedAt: startedAt, requests: requests)
+        let router = AdminRouter(environment: APIEnvironment(node: node), token: configuration.token, bodyLimit: configuration.bodyLimit)
+        http = AdminHTTPService(address: configuration.http, threads: configuration.httpThreads, router: router,
+                                requests: requests, logger: Logger(label: "api"))
+        try http.start()
+    }
+}

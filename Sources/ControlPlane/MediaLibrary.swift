@@ -1,0 +1,117 @@
+import AdminAPI
+import FLV
+import Foundation
+import ISOBMFF
+import NIOConcurrencyHelpers
+import NIOCore
+import Recording
+
+/// The control plane's `MediaLibraryProvider`: `<media>/sources/` and `<media>/exports/` listed
+/// with what each file's header says. Each file is read once and cached by (mtime, size), so a
+/// listing of thousands of unchanged files costs one `stat` each.
+public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
+    public let mediaRoot: String
+    private let lock = NIOLock()
+    private var cache: [String: (stamp: Stamp, info: MediaFileDTO)] = [:]
+
+    private struct Stamp: Equatable {
+        var modified: Date
+        var size: UInt64
+    }
+
+    public init(mediaRoot: String) { self.mediaRoot = mediaRoot }
+
+    public func sources() -> [MediaFileDTO] { list(mediaRoot + "/sources") }
+    public func outputs() -> [MediaFileDTO] { list(mediaRoot + "/exports") }
+
+    private func list(_ directory: String) -> [MediaFileDTO] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        return names.compactMap { name -> MediaFileDTO? in
+            let lower = name.lowercased()
+            // Temporary names of exports still being written are not outputs.
+            guard !name.hasPrefix("."), [".mp4", ".f4v", ".m4v", ".flv"].contains(where: { lower.hasSuffix($0) }) else { return nil }
+            let path = directory + "/" + name
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular,
+                  let modified = attributes[.modificationDate] as? Date,
+                  let size = (attributes[.size] as? NSNumber)?.uint64Value else { return nil }
+            let stamp = Stamp(modified: modified, size: size)
+            if let cached = lock.withLock({ cache[path] }), cached.stamp == stamp { return cached.info }
+            let info = lower.hasSuffix(".flv") ? Self.describeFLV(path: path, name: name, size: size)
+                : Self.describeMP4(path: path, name: name, size: size)
+            lock.withLock { cache[path] = (stamp, info) }
+            return info
+        }
+    }
+
+    static func describeMP4(path: String, name: String, size: UInt64) -> MediaFileDTO {
+        do {
+            let movie = try MP4Reader().read(LocalFileByteReader(path: path, size: size))
+            let video = movie.firstTrack(.video)
+            var codecs: [String] = []
+            for track in movie.tracks {
+                for description in track.sampleDescriptions {
+                    let codec: String
+                    switch description {
+                    case .avc: codec = "h264"
+                    case .aac: codec = "aac"
+                    case .unsupported(let fourCC): codec = "\(fourCC)"
+                    }
+                    if !codecs.contains(codec) { codecs.append(codec) }
+                }
+            }
+            return MediaFileDTO(name: name, format: "mp4", duration: movie.seconds, codecs: codecs,
+                                width: video.map { Int($0.width) }, height: video.map { Int($0.height) }, size: size)
+        } catch {
+            return MediaFileDTO(name: name, format: "mp4", duration: nil, codecs: [], width: nil, height: nil, size: size, error: "\(error)")
+        }
+    }
+
+    /// FLV: codecs and picture size from the first tags, duration from the last tag (found through
+    /// the file's final PreviousTagSize), so only the two ends of the file are read.
+    static func describeFLV(path: String, name: String, size: UInt64) -> MediaFileDTO {
+        let files = LocalDVRFileSystem()
+        var codecs: [String] = []
+        var width: Int?
+        var height: Int?
+        var duration: Double?
+        if var head = try? files.readFile(path, offset: 0, length: 256 << 10), head.readableBytes > DVRTag.fileHeader.count {
+            head.moveReaderIndex(forwardBy: DVRTag.fileHeader.count)
+            var first: UInt32?
+            for _ in 0..<64 {
+                guard case .tag(let frame, let tagSize) = DVRTag.parse(head) else { break }
+                head.moveReaderIndex(forwardBy: tagSize)
+                if frame.kind != .scriptData, first == nil { first = frame.timestamp }
+                if let description = DVRExportSource.description(for: frame) {
+                    switch description {
+                    case .avc(let entry):
+                        if !codecs.contains("h264") { codecs.append("h264") }
+                        width = Int(entry.width); height = Int(entry.height)
+                    case .aac:
+                        if !codecs.contains("aac") { codecs.append("aac") }
+                    case .unsupported: break
+                    }
+                }
+            }
+            if size > 4, let tail = try? files.readFile(path, offset: size - 4, length: 4),
+               let previous = tail.getInteger(at: tail.readerIndex, as: UInt32.self), UInt64(previous) + 4 <= size, previous >= 11,
+               let last = try? files.readFile(path, offset: size - 4 - UInt64(previous), length: Int(previous) + 4),
+               case .tag(let frame, _) = DVRTag.parse(last) {
+                duration = Double(frame.timestamp &- (first ?? 0)) / 1000
+            }
+        }
+        return MediaFileDTO(name: name, format: "flv", duration: duration, codecs: codecs, width: width, height: height, size: size,
+                            error: codecs.isEmpty ? "no H.264 or AAC sequence header in the first tags" : nil)
+    }
+}
+
+/// Random access reads of a local file for `MP4Reader`.
+struct LocalFileByteReader: RandomAccessByteReader {
+    let path: String
+    let size: UInt64
+    func read(at offset: UInt64, count: Int) throws -> ByteBuffer {
+        let buffer = try LocalDVRFileSystem().readFile(path, offset: offset, length: count)
+        guard buffer.readableBytes == count else { throw DVRError.io(path: path, reason: "short read at \(offset)") }
+        return buffer
+    }
+}
