@@ -12,6 +12,8 @@ public struct ControlPlaneConfiguration: Sendable {
     public var controlSocket: String
     public var httpThreads: Int
     public var bodyLimit: Int
+    /// Media root shared with lsc-relay: recordings in `dvr/`, clips in `sources/`, exports in `exports/`.
+    public var mediaRoot: String = "./media"
 
     public init(role: String = "origin", http: HTTPListenAddress, token: BearerToken? = nil, controlSocket: String,
                 httpThreads: Int = 2, bodyLimit: Int = AdminRouter.defaultBodyLimit) {

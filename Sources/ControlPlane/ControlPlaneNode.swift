@@ -24,7 +24,12 @@ public struct ControlPlaneNode: Sendable {
         let requests = APIRequestCounter()
         let node = LinkedNodeState(link: link, role: configuration.role, httpListen: configuration.http.description,
                                    startedAt: startedAt, requests: requests)
-        let router = AdminRouter(environment: APIEnvironment(node: node), token: configuration.token, bodyLimit: configuration.bodyLimit)
+        var environment = APIEnvironment(node: node)
+        environment.register(DVRCatalog(mediaRoot: configuration.mediaRoot, send: { node.execute($0) }) as any DVRProvider,
+                             as: (any DVRProvider).self)
+        environment.register(MediaLibrary(mediaRoot: configuration.mediaRoot) as any MediaLibraryProvider, as: (any MediaLibraryProvider).self)
+        environment.register(ExportJobs(mediaRoot: configuration.mediaRoot) as any ExportJobsProvider, as: (any ExportJobsProvider).self)
+        let router = AdminRouter(environment: environment, token: configuration.token, bodyLimit: configuration.bodyLimit)
         http = AdminHTTPService(address: configuration.http, threads: configuration.httpThreads, router: router,
                                 requests: requests, logger: Logger(label: "api"))
         try http.start()

@@ -24,14 +24,18 @@ final class LinkedNodeState: NodeStateProvider {
                          snapshotGeneration: linkState.generation, apiRequests: requests.snapshot)
     }
 
-    func disconnectClient(id: String) -> CommandOutcome? {
+    func disconnectClient(id: String) -> CommandOutcome? { execute(.disconnectClient(id: id)) }
+
+    /// Sends `command` to the data plane and waits for its outcome; nil when the link is down or
+    /// the data plane did not answer in time.
+    func execute(_ command: ControlCommand) -> CommandOutcome? {
         // Called on an HTTP server thread, which waits here for the data plane's reply (bounded
         // by the link's command timeout).
         let reply = Mutex<CommandReply?>(nil)
         let done = DispatchSemaphore(value: 0)
         let link = self.link
         Task {
-            let answer = await link.send(.disconnectClient(id: id))
+            let answer = await link.send(command)
             reply.withLock { $0 = answer }
             done.signal()
         }

@@ -1,4 +1,5 @@
 import ControlProtocol
+import Foundation
 import FLV
 import Logging
 import NIOCore
@@ -76,6 +77,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         stopPublishing()
         stopPlaying()
         if let stats {
+            node.children.unregister(clientID: stats.id)
             node.clients.unregister(stats)
             node.events.emit(.clientDisconnected(id: stats.id, reason: closing ? "closed by relay" : "closed by peer"))
         }
@@ -212,6 +214,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .closeStream:
             if streamID == publishStreamID { stopPublishing() }
             if streamID == playStreamID { stopPlaying() }
+        case .fcAddChild(let tid, let arguments):
+            handleAddChild(transactionID: tid, arguments: arguments)
         case .other(let call) where call.name == "getStreamLength":
             reply(StatusMessages.result(transactionID: call.transactionID, .number(0)))
         case .other(let call) where call.name == "_checkbw":
@@ -239,6 +243,34 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)
         reply(StatusMessages.connectSuccess(transactionID: connect.transactionID, objectEncoding: connect.objectEncoding))
+    }
+
+    /// `FCAddChild([secret | {secret, app}])`: a downstream node registers (seed API). With a
+    /// cluster secret configured, a wrong or missing secret is refused and the connection closed.
+    private func handleAddChild(transactionID: Double, arguments: [AMF0Value]) {
+        let secret = arguments.first?.stringValue ?? arguments.first?["secret"]?.stringValue
+        guard node.children.accepts(secret: secret) else {
+            logger.warning("refusing FCAddChild: wrong cluster secret")
+            node.clients.countRefused("bad-cluster-secret")
+            reply(StatusMessages.error(transactionID: transactionID, code: "NetConnection.Call.Failed",
+                                       description: "FCAddChild refused: wrong cluster secret"))
+            closeAfterFlush()
+            return
+        }
+        guard let stats else { return }
+        stats.set(kind: "child", stream: nil)
+        reply(StatusMessages.result(transactionID: transactionID))
+        flush()
+        let snapshot = ChildSnapshot(clientId: stats.id, remoteAddress: stats.remoteAddress,
+                                     app: arguments.first?["app"]?.stringValue, registeredSince: Date())
+        logger.info("child node registered")
+        let loop = eventLoop
+        node.children.register(snapshot) { [weak self] notification in
+            loop.execute { [weak self] in
+                self?.reply(notification)
+                self?.flush()
+            }
+        }
     }
 
     private func handlePublish(_ raw: String, streamID: UInt32) {

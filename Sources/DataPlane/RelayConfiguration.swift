@@ -32,6 +32,8 @@ public struct RelayConfiguration: Sendable {
     public var gopCacheLimit: Int
     /// Event loop threads (defaults to the number of cores).
     public var threads: Int
+    /// Shared secret a child node must present in `FCAddChild`; nil accepts any child.
+    public var clusterSecret: String?
     /// DVR recording; nil: no recorder (start/stop recording commands are refused).
     public var dvr: DVRRecorder.Configuration?
 
@@ -39,7 +41,7 @@ public struct RelayConfiguration: Sendable {
                 chunkLimits: ChunkDecoderLimits = .init(), handshakeTimeout: TimeAmount = .seconds(5),
                 maxConnections: Int = 10_000, playerQueueLimit: Int = 4 << 20, playerMaxLag: TimeAmount = .seconds(10),
                 outgoingChunkSize: Int = 4096, gopCacheLimit: Int = 16 << 20, threads: Int = System.coreCount,
-                dvr: DVRRecorder.Configuration? = nil) {
+                clusterSecret: String? = nil, dvr: DVRRecorder.Configuration? = nil) {
         self.dvr = dvr
         self.role = role
         self.app = app ?? role.defaultApp
@@ -53,5 +55,6 @@ public struct RelayConfiguration: Sendable {
         self.outgoingChunkSize = outgoingChunkSize
         self.gopCacheLimit = gopCacheLimit
         self.threads = threads
+        self.clusterSecret = clusterSecret
     }
 }

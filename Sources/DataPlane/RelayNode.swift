@@ -10,6 +10,8 @@ public final class RelayNode: DataPlaneCommandHandler {
     /// Where data-plane events go; attach the control link here.
     public let events = ForwardingEventSink()
     let clients: ClientRegistry
+    /// Downstream nodes registered with `FCAddChild`.
+    public let children: ChildRegistry
     let logger: Logger
     public let startedAt = Date()
     /// The DVR recorder, when configured.
@@ -21,6 +23,8 @@ public final class RelayNode: DataPlaneCommandHandler {
         self.clients = ClientRegistry(maxConnections: configuration.maxConnections)
         let hub = StreamHub(events: events, gopCacheLimit: configuration.gopCacheLimit)
         self.hub = hub
+        self.children = ChildRegistry(clusterSecret: configuration.clusterSecret)
+        hub.addObserver(children)
         let events = self.events
         recorder = configuration.dvr.map { DVRRecorder(configuration: $0, hub: hub, events: events) }
     }
@@ -31,7 +35,7 @@ public final class RelayNode: DataPlaneCommandHandler {
     }
 
     public func snapshot() -> DataPlaneSnapshot {
-        DataPlaneSnapshot(streams: hub.snapshots(), clients: clients.clients, counters: clients.counters)
+        DataPlaneSnapshot(streams: hub.snapshots(), clients: clients.clients, children: children.children, counters: clients.counters)
     }
 
     public func execute(_ command: ControlCommand) async -> CommandOutcome {

@@ -8,27 +8,27 @@ public struct MP4ClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
     public let movie: MP4Movie
     public let reader: Reader
     public let tracks: [ExportTrack]
-    /// Index into `movie.tracks` for each of `tracks`.
-    private let movieTrackIndices: [Int]
-    /// Per track: added to the media times to get presentation times.
-    private let shifts: [Int64]
+    /// Per track, every sample on the presentation clock.
+    private let trackSamples: [[ExportSample]]
 
     public init(movie: MP4Movie, reader: Reader) {
         self.movie = movie
         self.reader = reader
         var tracks: [ExportTrack] = []
-        var indices: [Int] = []
-        var shifts: [Int64] = []
-        for (index, track) in movie.tracks.enumerated() {
+        var trackSamples: [[ExportSample]] = []
+        for track in movie.tracks {
             guard let kind = track.kind, !track.samples.isEmpty,
                   track.sampleDescriptions.allSatisfy({ $0.kind == kind }) else { continue }
             tracks.append(ExportTrack(kind: kind, timescale: track.timescale, sampleDescriptions: track.sampleDescriptions))
-            indices.append(index)
-            shifts.append(Self.presentationShift(track, movieTimescale: movie.timescale))
+            let shift = Self.presentationShift(track, movieTimescale: movie.timescale)
+            trackSamples.append(track.samples.map { sample in
+                ExportSample(decodeTime: sample.decodeTime &+ shift, compositionOffset: sample.compositionOffset,
+                             duration: sample.duration, size: sample.size, isSync: sample.isSync,
+                             descriptionIndex: sample.descriptionIndex, location: sample.offset)
+            })
         }
         self.tracks = tracks
-        self.movieTrackIndices = indices
-        self.shifts = shifts
+        self.trackSamples = trackSamples
     }
 
     /// Leading empty edits delay the media; the first media edit's start is what is shown at 0.
@@ -39,7 +39,7 @@ public struct MP4ClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
                 delay += edit.segmentDuration
                 continue
             }
-            return Int64(F4VWriter.rescale(delay, from: movieTimescale, to: track.timescale)) - edit.mediaTime
+            return Int64(clamping: F4VWriter.rescale(delay, from: movieTimescale, to: track.timescale)) &- edit.mediaTime
         }
         return 0
     }
@@ -52,28 +52,8 @@ public struct MP4ClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
     public var isLive: Bool { false }
 
     public func samples(track: Int, from start: Int64, to end: Int64) throws -> [ExportSample] {
-        guard movieTrackIndices.indices.contains(track) else { return [] }
-        let samples = movie.tracks[movieTrackIndices[track]].samples
-        let shift = shifts[track]
-        // Last sample decoded at or before `start`, then back to its sync sample.
-        var low = 0
-        var high = samples.count
-        while low < high {
-            let middle = (low + high) / 2
-            if samples[middle].decodeTime + shift <= start { low = middle + 1 } else { high = middle }
-        }
-        var first = max(0, low - 1)
-        while first > 0, !samples[first].isSync { first -= 1 }
-        var result: [ExportSample] = []
-        var index = first
-        while index < samples.count, samples[index].decodeTime + shift < end {
-            let sample = samples[index]
-            result.append(ExportSample(decodeTime: sample.decodeTime + shift, compositionOffset: sample.compositionOffset,
-                                       duration: sample.duration, size: sample.size, isSync: sample.isSync,
-                                       descriptionIndex: sample.descriptionIndex, location: sample.offset))
-            index += 1
-        }
-        return result
+        guard trackSamples.indices.contains(track) else { return [] }
+        return trackSamples[track].exportRange(from: start, to: end)
     }
 
     public func payload(track: Int, sample: ExportSample) throws -> ByteBuffer {

@@ -26,6 +26,9 @@ struct ControlCommand: AsyncParsableCommand {
     @Option(help: "Control socket of lsc-relay (default: ./lsc-<role>.sock, the same default as lsc-relay).")
     var controlSocket: String?
 
+    @Option(help: "Media root shared with lsc-relay: DIR/dvr recordings, DIR/sources clips, DIR/exports outputs.")
+    var media: String = "./media"
+
     @Option(help: "HTTP server threads.")
     var httpThreads: Int = 2
 
@@ -49,9 +52,10 @@ struct ControlCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let configuration = ControlPlaneConfiguration(
+        var configuration = ControlPlaneConfiguration(
             role: role, http: address, token: token,
             controlSocket: controlSocket ?? ControlSocketPath.defaultPath(role: role), httpThreads: httpThreads)
+        configuration.mediaRoot = media
         let node: ControlPlaneNode
         do {
             node = try ControlPlaneNode(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)

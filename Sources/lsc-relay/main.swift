@@ -1,5 +1,6 @@
 import ArgumentParser
 import ControlLink
+import Foundation
 import DataPlane
 import Logging
 import NIOCore
@@ -65,6 +66,9 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Control socket lsc-control connects to (default: ./lsc-<role>.sock, the same default as lsc-control).")
     var controlSocket: String?
 
+    @Option(help: "File holding the shared secret child nodes must present in FCAddChild (default: registration open).")
+    var clusterSecretFile: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -86,12 +90,20 @@ struct RelayCommand: AsyncParsableCommand {
         }
         let recording = DVRRecorder.Configuration(mediaRoot: media, recordAll: recordAll, maxAge: dvrMaxAge, maxBytes: dvrMaxBytes,
                                                   segmentBytes: max(1 << 20, dvrSegmentBytes))
+        var clusterSecret: String?
+        if let clusterSecretFile {
+            guard let text = try? String(contentsOfFile: clusterSecretFile, encoding: .utf8),
+                  !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError("--cluster-secret-file \(clusterSecretFile): cannot read a non-empty secret")
+            }
+            clusterSecret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         let configuration = RelayConfiguration(
             role: role, app: app, host: address.host, port: address.port,
             chunkLimits: ChunkDecoderLimits(maxChunkSize: maxChunkSize, maxMessageSize: maxMessageSize, maxChunkStreams: maxChunkStreams),
             handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)), maxConnections: maxConnections,
             playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
-            dvr: recording)
+            clusterSecret: clusterSecret, dvr: recording)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration)
         let server = RTMPServer(node: node, group: group)

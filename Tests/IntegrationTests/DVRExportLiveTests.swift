@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// Live: an origin records a publisher; through lsc-control's API an edit list of two DVR ranges
+/// and a clip is exported while the stream is live, one out-point still in the future.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct DVRExportLiveTests {
+    @Test func exportWhileLiveWaitsForTheFutureOutPointAndProducesAPlayableF4V() throws {
+        let media = TestDirectory.make("dvr-live")
+        let socket = media.appendingPathComponent("c.sock").path
+        let clip = media.appendingPathComponent("sources/opener.mp4")
+        try FileManager.default.createDirectory(at: clip.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let made = try Tools.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+                                            "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", clip.path], timeout: 60)
+        try #require(made.status == 0, "\(made.stderr)")
+
+        let (relay, port) = try RelayFixtures.startRelay(extra: ["--control-socket", socket, "--media", media.path])
+        defer { relay.stop() }
+        let httpPort = FreePort.next()
+        let control = try ControlAPILiveTests.startControl(socket: socket, httpPort: httpPort, extra: ["--media", media.path])
+        defer { control.stop() }
+        let api = "http://127.0.0.1:\(httpPort)/api/v1"
+        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 14)
+        defer { publisher.stop() }
+
+        var recorded = 0.0
+        try waitUntil("4 s recorded", timeout: 20) {
+            let list = ControlAPILiveTests.json(try ControlAPILiveTests.curl("\(api)/dvr").body)["recordings"] as? [[String: Any]] ?? []
+            guard let live = list.first(where: { $0["stream"] as? String == "livestream" }), live["live"] as? Bool == true else { return false }
+            recorded = live["duration"] as? Double ?? 0
+            return recorded >= 4
+        }
+
+        // Invalid lists get a 400 with the reason.
+        let bad = try ControlAPILiveTests.curl("\(api)/exports", ["-X", "POST", "--data",
+            #"{"output": "../x.f4v", "items": [{"source": "dvr", "name": "livestream", "start": 0, "end": 1}]}"#])
+        #expect(bad.status == 400)
+        #expect(bad.body.contains("output"))
+
+        // In/out points on the recording's 25 fps frame grid (its first video frame, read from the
+        // segment file, which is plain FLV), so that no item ends with a shortened frame.
+        let first = try RelayFixtures.packets(of: media.appendingPathComponent("dvr/livestream/seg-00000001.flv").path, stream: "v")
+        let grid = (first.first?.dts ?? 0).truncatingRemainder(dividingBy: 0.04)
+        func point(_ seconds: Double) -> String { String(format: "%.3f", seconds + grid) }
+        let futureEnd = (recorded + 3).rounded()
+        let body = #"{"output": "goal-1.f4v", "items": [{"source": "dvr", "name": "livestream", "start": \#(point(1)), "end": \#(point(2))}, "#
+            + #"{"source": "clip", "name": "opener.mp4", "start": 0, "end": 1}, "#
+            + #"{"source": "dvr", "name": "livestream", "start": \#(point(2.52)), "end": \#(point(futureEnd))}]}"#
+        let created = try ControlAPILiveTests.curl("\(api)/exports", ["-X", "POST", "--data", body])
+        #expect(created.status == 202, "\(created.body)")
+        let job = ControlAPILiveTests.json(created.body)
+        #expect(job["state"] as? String == "waiting")
+        let id = try #require(job["id"] as? String)
+
+        var final: [String: Any] = [:]
+        try waitUntil("job done", timeout: 30) {
+            final = ControlAPILiveTests.json(try ControlAPILiveTests.curl("\(api)/exports/\(id)").body)
+            return ["done", "failed", "cancelled"].contains(final["state"] as? String ?? "")
+        }
+        #expect(final["state"] as? String == "done", "\(final)")
+        let expected = 1.0 + 1.0 + (futureEnd - 2.52)
+        let output = media.appendingPathComponent("exports/goal-1.f4v").path
+        let probe = try Tools.run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", output], timeout: 30)
+        let duration = Double(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        // Each item may start up to one frame (40 ms) early: the frame shown at its in-point.
+        #expect(duration >= expected - 0.05 && duration <= expected + 3 * 0.045, "duration \(duration), expected \(expected)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: output))
+        let moov = try #require(bytes.range(of: Data("moov".utf8))?.lowerBound)
+        let mdat = try #require(bytes.range(of: Data("mdat".utf8))?.lowerBound)
+        #expect(moov < mdat, "moov before mdat")
+        #expect(bytes.range(of: Data("f4v ".utf8)).map { $0.lowerBound < 32 } == true, "f4v brand")
+        let decode = try Tools.run("ffmpeg", ["-v", "error", "-i", output, "-f", "null", "-"], timeout: 60)
+        #expect(decode.status == 0 && decode.stderr.isEmpty, "\(decode.stderr)")
+
+        let outputs = ControlAPILiveTests.json(try ControlAPILiveTests.curl("\(api)/outputs").body)["files"] as? [[String: Any]] ?? []
+        #expect(outputs.contains { $0["name"] as? String == "goal-1.f4v" })
+        let sources = ControlAPILiveTests.json(try ControlAPILiveTests.curl("\(api)/sources").body)["files"] as? [[String: Any]] ?? []
+        #expect(sources.contains { $0["name"] as? String == "opener.mp4" && $0["width"] as? Int == 320 })
+
+        // Stop recording through the API: the data plane closes the recording.
+        #expect(try ControlAPILiveTests.curl("\(api)/dvr/livestream/stop", ["-X", "POST"]).status == 200)
+        try waitUntil("recording stopped", timeout: 10) { relay.output.contains("state=stopped") }
+    }
+}
