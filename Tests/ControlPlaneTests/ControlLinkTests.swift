@@ -2,6 +2,7 @@ import ControlLink
 import ControlProtocol
 import Foundation
 import NIOPosix
+import Synchronization
 import Testing
 
 private final class FakeDataPlane: DataPlaneCommandHandler {
@@ -13,8 +14,9 @@ private final class FakeDataPlane: DataPlaneCommandHandler {
     }
 }
 
-/// Polls `condition` every 20 ms for at most `seconds`.
-private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
+/// Polls `condition` every 20 ms for at most `seconds` (generous: other suites may starve the
+/// cooperative pool on a loaded 2-core machine; a passing run returns at once).
+private func eventually(_ seconds: Double = 60, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if condition() { return true }
@@ -40,13 +42,11 @@ private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) async ->
         let generation = client.state.generation
         #expect(await eventually { client.state.generation > generation })
 
+        let seen = Mutex<[ControlLinkEvent]>([])
+        let collector = Task { for await event in events { seen.withLock { $0.append(event) } } }
         server.emit(.streamPublished(name: "s2"))
-        var seen: [ControlLinkEvent] = []
-        for await event in events {
-            seen.append(event)
-            if case .event = event { break }
-        }
-        #expect(seen.contains(.event(.streamPublished(name: "s2"))))
+        #expect(await eventually { seen.withLock { $0.contains(.event(.streamPublished(name: "s2"))) } })
+        collector.cancel()
 
         #expect(await client.send(.disconnectClient(id: "1")).ok)
         let missing = await client.send(.disconnectClient(id: "9"))
@@ -58,7 +58,7 @@ private func eventually(_ seconds: Double = 5, _ condition: () -> Bool) async ->
         #expect(await client.send(.disconnectClient(id: "1")).errorCode == "link-down")
         let again = ControlLinkServer(path: path, handler: FakeDataPlane(), group: group)
         try await again.start()
-        #expect(await eventually(2) { client.state.connected && client.state.snapshot != nil })
+        #expect(await eventually { client.state.connected && client.state.snapshot != nil })
         runner.cancel()
         await runner.value
         await again.stop()

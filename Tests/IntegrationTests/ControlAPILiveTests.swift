@@ -139,7 +139,7 @@ import Testing
         #expect(node.control.waitForExit(timeout: 5))
         usleep(1_000_000)
         node.control = try Self.startControl(socket: node.socket, httpPort: node.httpPort)
-        try waitUntil("stream listed again", timeout: 5) { try Self.curl("\(api)/api/v1/streams").body.contains("livestream") }
+        try waitUntil("stream listed again", timeout: 15) { try Self.curl("\(api)/api/v1/streams").body.contains("livestream") }
         #expect(player.waitForExit(timeout: 20))
         #expect(player.process.terminationStatus == 0)
         let duration = try Tools.run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", output], timeout: 20)
@@ -148,9 +148,9 @@ import Testing
         // lsc-relay dies: 503; it comes back: the control plane recovers by itself.
         node.relay.signal(SIGKILL)
         #expect(node.relay.waitForExit(timeout: 5))
-        try waitUntil("health 503", timeout: 5) { try Self.curl("\(api)/api/v1/health").status == 503 }
+        try waitUntil("health 503", timeout: 15) { try Self.curl("\(api)/api/v1/health").status == 503 }
         let relay = try RelayFixtures.startRelay(port: node.rtmpPort, extra: ["--control-socket", node.socket], workingDirectory: node.directory)
         defer { relay.process.stop() }
-        try waitUntil("health 200 again", timeout: 5) { try Self.curl("\(api)/api/v1/health").status == 200 }
+        try waitUntil("health 200 again", timeout: 15) { try Self.curl("\(api)/api/v1/health").status == 200 }
     }
 }
