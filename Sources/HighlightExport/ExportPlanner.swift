@@ -64,8 +64,8 @@ public struct ExportPlanner {
             var videoSamples: [ExportSample] = []
             if let videoTrack {
                 let timescale = item.source.tracks[videoTrack].timescale
-                let from = Int64((item.start * Double(timescale)).rounded())
-                let to = Int64((item.end * Double(timescale)).rounded())
+                let from = Self.ticks(item.start, timescale)
+                let to = Self.ticks(item.end, timescale)
                 videoSamples = try item.source.samples(track: videoTrack, from: from, to: to)
                 // With B-frames the frame shown at the in-point may be decoded before the sync
                 // sample found by decode time: then look one GOP further back.
@@ -91,7 +91,7 @@ public struct ExportPlanner {
                 }
             }
             guard item.end > start else { throw ExportError.endNotAfterStart(item: index) }
-            let segmentDuration = UInt64(((item.end - start) * Double(movieTimescale)).rounded())
+            let segmentDuration = UInt64(max(0, Self.ticks(item.end - start, movieTimescale)))
             var segments: [Segment?] = []
             for (trackIndex, kind) in kinds.enumerated() {
                 guard let sourceTrack = item.source.firstTrack(kind) else {
@@ -104,8 +104,8 @@ public struct ExportPlanner {
                 if kind == .video {
                     samples = videoSamples
                 } else {
-                    let from = Int64((start * Double(track.timescale)).rounded())
-                    let to = Int64((item.end * Double(track.timescale)).rounded())
+                    let from = Self.ticks(start, track.timescale)
+                    let to = Self.ticks(item.end, track.timescale)
                     samples = try item.source.samples(track: sourceTrack, from: from, to: to)
                 }
                 guard let first = samples.first else {
@@ -143,12 +143,12 @@ public struct ExportPlanner {
                 // The edit starts at the output presentation time of the in-point.
                 let mediaTime: Int64
                 if kind == .video {
-                    let inTicks = Int64((start * Double(track.timescale)).rounded())
+                    let inTicks = Self.ticks(start, track.timescale)
                     let shownIndex = samples.indices.filter { samples[$0].compositionTime <= inTicks }
                         .max { samples[$0].compositionTime < samples[$1].compositionTime } ?? 0
                     mediaTime = decodeTimes[shownIndex] + Int64(offsets[shownIndex])
                 } else {
-                    mediaTime = output(Int64((start * Double(track.timescale)).rounded()))
+                    mediaTime = output(Self.ticks(start, track.timescale))
                 }
                 outputTracks[trackIndex].edits.append(EditListEntry(segmentDuration: segmentDuration, mediaTime: max(mediaTime, base)))
                 for position in samples.indices {
@@ -229,6 +229,13 @@ public struct ExportPlanner {
                 tracks[chunk.track].samples[sample].size += UInt32(prefix.count)
             }
         }
+    }
+
+    /// `seconds` in ticks of `timescale`, clamped to the representable range.
+    static func ticks(_ seconds: Double, _ timescale: UInt32) -> Int64 {
+        let value = (seconds * Double(timescale)).rounded()
+        guard value.isFinite else { return value > 0 ? Int64.max / 2 : 0 }
+        return Int64(max(-9.0e15, min(9.0e15, value)))
     }
 
     /// `value` ticks at `from` Hz in ticks at `to` Hz, rounded to nearest.

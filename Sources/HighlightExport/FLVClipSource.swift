@@ -42,7 +42,7 @@ public struct FLVClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
             guard bodyOffset + dataSize <= size else { break }  // a truncated last tag
             defer { offset = bodyOffset + dataSize + 4 }
             let body = Array(peek.dropFirst(11))
-            if type == MediaFrame.Kind.video.rawValue, body.count >= 5, body[0] & 0x0F == 7 {
+            if type == MediaFrame.Kind.video.rawValue, dataSize >= 5, body.count >= 5, body[0] & 0x0F == 7 {
                 let cts = Int32(bitPattern: (UInt32(body[2]) << 16 | UInt32(body[3]) << 8 | UInt32(body[4])) << 8) >> 8
                 if body[1] == 0 {
                     let record = Array(try reader.read(at: bodyOffset + 5, count: Int(dataSize) - 5).readableBytesView)
@@ -54,7 +54,7 @@ public struct FLVClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
                                                       size: UInt32(dataSize - 5), isSync: body[0] >> 4 == 1,
                                                       descriptionIndex: video.descriptions.count - 1, location: bodyOffset + 5))
                 }
-            } else if type == MediaFrame.Kind.audio.rawValue, body.count >= 2, body[0] >> 4 == 10 {
+            } else if type == MediaFrame.Kind.audio.rawValue, dataSize >= 2, body.count >= 2, body[0] >> 4 == 10 {
                 if body[1] == 0 {
                     let config = Array(try reader.read(at: bodyOffset + 2, count: Int(dataSize) - 2).readableBytesView)
                     audio.descriptions.append(try Self.audioDescription(config))

@@ -22,7 +22,7 @@ public struct MP4ClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
             tracks.append(ExportTrack(kind: kind, timescale: track.timescale, sampleDescriptions: track.sampleDescriptions))
             let shift = Self.presentationShift(track, movieTimescale: movie.timescale)
             trackSamples.append(track.samples.map { sample in
-                ExportSample(decodeTime: sample.decodeTime + shift, compositionOffset: sample.compositionOffset,
+                ExportSample(decodeTime: sample.decodeTime &+ shift, compositionOffset: sample.compositionOffset,
                              duration: sample.duration, size: sample.size, isSync: sample.isSync,
                              descriptionIndex: sample.descriptionIndex, location: sample.offset)
             })
@@ -39,7 +39,7 @@ public struct MP4ClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
                 delay += edit.segmentDuration
                 continue
             }
-            return Int64(F4VWriter.rescale(delay, from: movieTimescale, to: track.timescale)) - edit.mediaTime
+            return Int64(clamping: F4VWriter.rescale(delay, from: movieTimescale, to: track.timescale)) &- edit.mediaTime
         }
         return 0
     }

@@ -163,7 +163,7 @@ public struct F4VWriter: Sendable {
             if !track.edits.isEmpty {
                 trak.writeBox("edts") { edts in
                     let wideEdits = track.edits.contains {
-                        $0.segmentDuration > UInt64(UInt32.max) || $0.mediaTime > Int64(Int32.max)
+                        $0.segmentDuration > UInt64(UInt32.max) || $0.mediaTime > Int64(Int32.max) || $0.mediaTime < Int64(Int32.min)
                     }
                     edts.writeFullBox("elst", version: wideEdits ? 1 : 0) { box in
                         box.writeInteger(UInt32(track.edits.count))

@@ -60,7 +60,7 @@ struct SampleTableParser {
                     samples.append(MP4Sample(decodeTime: decodeTime, compositionOffset: offsets[sampleIndex], duration: duration,
                                              size: sizes[sampleIndex], offset: offset, isSync: sync[sampleIndex],
                                              descriptionIndex: description))
-                    offset += UInt64(sizes[sampleIndex])
+                    offset &+= UInt64(sizes[sampleIndex])
                     decodeTime += Int64(duration)
                     sampleIndex += 1
                 }

@@ -14,6 +14,9 @@ struct DVRRecordingTests {
         return Double(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
+    /// Seconds of video in a file by its packets (a live FLV's metadata duration is the encoder's plan).
+    private func videoSeconds(_ file: String) throws -> Double { try RelayFixtures.packets(of: file, stream: "v").last?.dts ?? 0 }
+
     @Test func recordsWhileLiveAndSurvivesSIGKILLOfTheRelay() throws {
         let media = TestDirectory.make("dvr-media")
         let recording = media.appendingPathComponent("dvr/livestream")
@@ -26,13 +29,13 @@ struct DVRRecordingTests {
         try RelayFixtures.waitForStream(url: url)
 
         // Readable while it is being written: the open segment is a valid FLV that grows.
-        try waitUntil("3 s recorded", timeout: 15) { try duration(first) >= 3 }
+        try waitUntil("3 s recorded", timeout: 15) { try videoSeconds(first) >= 3 }
         #expect(FileManager.default.fileExists(atPath: recording.appendingPathComponent("recording.json").path))
 
         relay.signal(SIGKILL)
         #expect(relay.waitForExit(timeout: 5))
         publisher.stop()
-        let recordedBeforeKill = try duration(first)
+        let recordedBeforeKill = try videoSeconds(first)
         #expect(recordedBeforeKill >= 3)
 
         // After a restart the same recording continues in a new segment, the old one intact.
@@ -47,11 +50,35 @@ struct DVRRecordingTests {
         let segment2 = recording.appendingPathComponent("seg-00000002.flv").path
         #expect(try decodeErrors(first) == "")
         #expect(try decodeErrors(segment2) == "")
-        #expect(try duration(segment2) >= 2.5)
+        #expect(try videoSeconds(segment2) - videoSeconds(first) >= 2.5, "the restart continues the recording's clock")
         let indexSize = try #require(try FileManager.default.attributesOfItem(atPath: recording.appendingPathComponent("index.dvx").path)[.size] as? Int)
         #expect(indexSize > 0 && indexSize % 32 == 0)
         let info = try String(contentsOf: recording.appendingPathComponent("recording.json"), encoding: .utf8)
         #expect(info.contains("\"stream\":\"livestream\""))
+
+        // The control plane lists the recording and exports a range from before the kill.
+        let httpPort = FreePort.next()
+        let control = try ControlAPILiveTests.startControl(socket: media.appendingPathComponent("none.sock").path, httpPort: httpPort,
+                                                           extra: ["--media", media.path])
+        defer { control.stop() }
+        let api = "http://127.0.0.1:\(httpPort)/api/v1"
+        let list = ControlAPILiveTests.json(try ControlAPILiveTests.curl("\(api)/dvr").body)["recordings"] as? [[String: Any]] ?? []
+        let listed = try #require(list.first { $0["stream"] as? String == "livestream" })
+        #expect((listed["duration"] as? Double ?? 0) >= recordedBeforeKill)
+        #expect(listed["live"] as? Bool == false)
+        let created = try ControlAPILiveTests.curl("\(api)/exports", ["-X", "POST", "--data",
+            #"{"output": "after-kill.mp4", "items": [{"source": "dvr", "name": "livestream", "start": 0.5, "end": 2.5}]}"#])
+        #expect(created.status == 202, "\(created.body)")
+        let id = try #require(ControlAPILiveTests.json(created.body)["id"] as? String)
+        var state = ""
+        try waitUntil("export done", timeout: 20) {
+            state = ControlAPILiveTests.json(try ControlAPILiveTests.curl("\(api)/exports/\(id)").body)["state"] as? String ?? ""
+            return ["done", "failed", "cancelled"].contains(state)
+        }
+        #expect(state == "done")
+        let exported = media.appendingPathComponent("exports/after-kill.mp4").path
+        #expect(abs(try duration(exported) - 2) < 0.1)
+        #expect(try decodeErrors(exported) == "")
     }
 
     @Test func dvrOffRecordsNothing() throws {
