@@ -12,15 +12,23 @@ build_status=$?
 set -e
 grep -vE '^\[[0-9]+/[0-9]+\]' .build/build-output.txt | tail -n 150 || true
 [ "$build_status" -eq 0 ] || { echo "build failed (status $build_status)"; exit "$build_status"; }
-echo "== swift test"
-set +e
-swift test --skip-build > .build/test-output.txt 2>&1
-status=$?
-set -e
-# Failures in full, then the summary lines of the runners (XCTest and Swift Testing).
-grep -E '✘|error:|failed|Fatal|Crash' .build/test-output.txt | head -n 200 || true
-grep -E '^(✔|✘) Suite|Test run with|Executed [1-9][0-9]* tests' .build/test-output.txt | tail -n 60 || true
-[ "$status" -eq 0 ] || { echo "swift test failed (status $status); full log: .build/test-output.txt"; exit "$status"; }
+# Two runs: the pure and in-process tests first, then the live tests that start real processes.
+# Live tests block their worker threads while they wait for ffmpeg and friends; kept apart, they
+# cannot starve the async unit tests of the 2-core machine's cooperative thread pool.
+run_tests() { # label, swift test arguments...
+  local label=$1; shift
+  echo "== swift test: $label"
+  set +e
+  swift test --skip-build "$@" > ".build/test-output-$label.txt" 2>&1
+  local status=$?
+  set -e
+  # Failures in full, then the summary lines of the runners (XCTest and Swift Testing).
+  grep -E '✘|error:|Fatal|Crash' ".build/test-output-$label.txt" | head -n 200 || true
+  grep -E '^(✔|✘) Suite|Test run with|Executed [1-9][0-9]* tests' ".build/test-output-$label.txt" | tail -n 60 || true
+  [ "$status" -eq 0 ] || { echo "swift test ($label) failed (status $status); full log: .build/test-output-$label.txt"; exit "$status"; }
+}
+run_tests unit --skip IntegrationTests
+run_tests live --filter IntegrationTests --no-parallel
 if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
