@@ -15,6 +15,7 @@ grep -vE '^\[[0-9]+/[0-9]+\]' .build/build-output.txt | tail -n 150 || true
 # Two runs: the pure and in-process tests first, then the live tests that start real processes.
 # Live tests block their worker threads while they wait for ffmpeg and friends; kept apart, they
 # cannot starve the async unit tests of the 2-core machine's cooperative thread pool.
+total_tests=0
 run_tests() { # label, swift test arguments...
   local label=$1; shift
   echo "== swift test: $label"
@@ -25,10 +26,16 @@ run_tests() { # label, swift test arguments...
   # Failures in full, then the summary lines of the runners (XCTest and Swift Testing).
   grep -E '✘|error:|Fatal|Crash' ".build/test-output-$label.txt" | head -n 200 || true
   grep -E '^(✔|✘) Suite|Test run with|Executed [1-9][0-9]* tests' ".build/test-output-$label.txt" | tail -n 60 || true
+  total_tests=$((total_tests + $(grep -oE 'Test run with [0-9]+ test' ".build/test-output-$label.txt" | grep -oE '[0-9]+' | tail -1 || echo 0)))
   [ "$status" -eq 0 ] || { echo "swift test ($label) failed (status $status); full log: .build/test-output-$label.txt"; exit "$status"; }
 }
 run_tests unit --skip IntegrationTests
-run_tests live --filter IntegrationTests --no-parallel
+# Live suites one at a time: each starts relays, ffmpeg encoders and players, and on 2 cores
+# several at once would measure the machine's load rather than the code.
+for suite in $(swift test --skip-build --list-tests 2>/dev/null | grep '^IntegrationTests\.' | sed 's|/.*||' | sort -u); do
+  run_tests "live-${suite#IntegrationTests.}" --filter "^${suite}/"
+done
+echo "== all Swift tests passed: $total_tests tests"
 if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh

@@ -31,7 +31,7 @@ enum RelayFixtures {
     }
 
     /// Waits until an RTMP stream answers ffprobe with a video stream.
-    static func waitForStream(url: String, timeout: TimeInterval = 15) throws {
+    static func waitForStream(url: String, timeout: TimeInterval = 30) throws {
         try waitUntil("stream \(url) playable", timeout: timeout) {
             let probe = try Tools.run("ffprobe", ["-v", "error", "-rw_timeout", "3000000", "-show_entries", "stream=codec_name",
                                                   "-of", "csv=p=0", url], timeout: 8)
