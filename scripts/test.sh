@@ -40,3 +40,4 @@ if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
 fi
+echo "tests: $total_tests passed, 0 failed"
