@@ -24,12 +24,19 @@ public final class StreamHub: @unchecked Sendable {
 
     func stream(named name: String) -> LiveStream? { lock.withLock { streams[name] } }
 
-    private func streamCreatingIfNeeded(_ name: String) -> LiveStream {
+    /// Runs `body` on the stream `name`, created if needed, while holding the hub lock, so that a
+    /// stream cannot be dropped as unused between being looked up and being given its source or
+    /// player (a player leaving just as a publisher arrives would otherwise orphan the publisher).
+    private func withStreamCreatingIfNeeded<Result>(_ name: String, _ body: (LiveStream) -> Result) -> Result {
         lock.withLock {
-            if let existing = streams[name] { return existing }
-            let stream = LiveStream(name: name, gopCacheLimit: gopCacheLimit)
-            streams[name] = stream
-            return stream
+            let stream: LiveStream
+            if let existing = streams[name] {
+                stream = existing
+            } else {
+                stream = LiveStream(name: name, gopCacheLimit: gopCacheLimit)
+                streams[name] = stream
+            }
+            return body(stream)
         }
     }
 
@@ -41,8 +48,7 @@ public final class StreamHub: @unchecked Sendable {
 
     /// Starts publishing `name` from source `id`; false if someone else publishes it already.
     public func startPublishing(_ name: String, sourceID: String, source: StreamSource) -> Bool {
-        let stream = streamCreatingIfNeeded(name)
-        guard stream.attachSource(id: sourceID, source: source) else { return false }
+        guard withStreamCreatingIfNeeded(name, { $0.attachSource(id: sourceID, source: source) }) else { return false }
         events.emit(.streamPublished(name: name))
         for observer in lock.withLock({ observers }) { observer.streamStarted(name) }
         return true
@@ -64,8 +70,7 @@ public final class StreamHub: @unchecked Sendable {
     }
 
     func addPlayer(_ player: any StreamSubscriber, to name: String) -> (stream: LiveStream, initial: [MediaFrame]) {
-        let stream = streamCreatingIfNeeded(name)
-        return (stream, stream.addPlayer(player))
+        withStreamCreatingIfNeeded(name) { stream in (stream, stream.addPlayer(player)) }
     }
 
     func removePlayer(_ player: any StreamSubscriber, from stream: LiveStream) {
