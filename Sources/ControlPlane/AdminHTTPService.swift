@@ -1,3 +1,4 @@
+import ControlProtocol
 import AdminAPI
 import Foundation
 import Logging
@@ -9,7 +10,7 @@ import ServiceLifecycle
 public final class AdminHTTPService: Service, Sendable {
     let server: MicroHTTPServer
 
-    init(address: HTTPListenAddress, threads: Int, router: AdminRouter, requests: APIRequestCounter, logger: Logger) {
+    init(address: ListenAddress, threads: Int, router: AdminRouter, requests: APIRequestCounter, logger: Logger) {
         let configuration = MicroHTTPServerConfiguration(host: address.host, port: address.port, threads: threads,
                                                          bodyLimit: router.bodyLimit)
         server = MicroHTTPServer(configuration: configuration, logger: logger) { request in

@@ -1,3 +1,4 @@
+import ControlProtocol
 import AdminAPI
 
 /// `lsc-control`'s settings, with their defaults.
@@ -5,7 +6,7 @@ public struct ControlPlaneConfiguration: Sendable {
     /// "origin", "intermediate" or "edge".
     public var role: String
     /// Admin API address; default 127.0.0.1:8080.
-    public var http: HTTPListenAddress
+    public var http: ListenAddress
     /// nil: no authentication, allowed on loopback only.
     public var token: BearerToken?
     /// Control socket of the data plane; default `./lsc-<role>.sock`.
@@ -15,7 +16,7 @@ public struct ControlPlaneConfiguration: Sendable {
     /// Media root shared with lsc-relay: recordings in `dvr/`, clips in `sources/`, exports in `exports/`.
     public var mediaRoot: String = "./media"
 
-    public init(role: String = "origin", http: HTTPListenAddress, token: BearerToken? = nil, controlSocket: String,
+    public init(role: String = "origin", http: ListenAddress, token: BearerToken? = nil, controlSocket: String,
                 httpThreads: Int = 2, bodyLimit: Int = AdminRouter.defaultBodyLimit) {
         self.role = role; self.http = http; self.token = token; self.controlSocket = controlSocket
         self.httpThreads = httpThreads; self.bodyLimit = bodyLimit

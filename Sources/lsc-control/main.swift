@@ -1,3 +1,4 @@
+import ControlProtocol
 import AdminAPI
 import ArgumentParser
 import ControlLink
@@ -37,7 +38,7 @@ struct ControlCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard ["origin", "intermediate", "edge"].contains(role) else { throw ValidationError("--role must be origin, intermediate or edge") }
-        guard let address = HTTPListenAddress(parsing: http) else { throw ValidationError("--http must be HOST:PORT, got '\(http)'") }
+        guard let address = ListenAddress(parsing: http) else { throw ValidationError("--http must be HOST:PORT, got '\(http)'") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         var token: BearerToken?
         if let apiTokenFile {

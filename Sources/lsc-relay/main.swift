@@ -1,3 +1,4 @@
+import ControlProtocol
 import ArgumentParser
 import ControlLink
 import Foundation
@@ -74,7 +75,7 @@ struct RelayCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let role = NodeRole(rawValue: role) else { throw ValidationError("--role must be origin, intermediate or edge") }
-        guard let address = ListenAddress(parsing: rtmp) else { throw ValidationError("--rtmp must be HOST:PORT, got '\(rtmp)'") }
+        guard let address = ListenAddress(parsing: rtmp, defaultHost: "0.0.0.0") else { throw ValidationError("--rtmp must be HOST:PORT, got '\(rtmp)'") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

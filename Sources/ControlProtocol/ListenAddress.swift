@@ -1,4 +1,5 @@
-/// A `HOST:PORT` (or `[IPv6]:PORT`) listen address given on the command line.
+/// A `HOST:PORT` (or `[IPv6]:PORT`) listen address given on the command line, shared by
+/// `lsc-relay --rtmp` and `lsc-control --http`.
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
@@ -8,8 +9,9 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    /// Parses `host:port`, `[v6]:port` or `:port` (all interfaces); nil when malformed.
-    public init?(parsing text: String) {
+    /// Parses `host:port` or `[v6]:port`; `:port` means `defaultHost` when one is given.
+    /// Nil when malformed.
+    public init?(parsing text: String, defaultHost: String? = nil) {
         var host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -22,11 +24,14 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
             portText = text[text.index(after: colon)...]
             guard !host.contains(":") else { return nil }
         }
-        if host.isEmpty { host = "0.0.0.0" }
-        guard let port = Int(portText), (0...65535).contains(port) else { return nil }
+        if host.isEmpty, let defaultHost { host = Substring(defaultHost) }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
         self.host = String(host)
         self.port = port
     }
+
+    /// 127.0.0.0/8, ::1 or localhost.
+    public var isLoopback: Bool { host.hasPrefix("127.") || host == "::1" || host == "localhost" }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
