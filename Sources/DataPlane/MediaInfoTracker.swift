@@ -19,9 +19,15 @@ struct MediaInfoTracker: Sendable {
             var info = video ?? VideoInfo(codec: header.codec.name)
             info.codec = header.codec.name
             if header.codec == .avc, header.isSequenceHeader,
-               let profile = frame.payload.getInteger(at: frame.payload.readerIndex + 6, as: UInt8.self) {
-                // AVCDecoderConfigurationRecord: version, then AVCProfileIndication.
-                info.profile = Self.avcProfileName(profile)
+               let bytes = frame.payload.getBytes(at: frame.payload.readerIndex + header.headerLength,
+                                                  length: frame.payload.readableBytes - header.headerLength),
+               let record = try? AVCDecoderConfigurationRecord(bytes: bytes) {
+                info.profile = Self.avcProfileName(record.profile)
+                if let sps = record.sequenceParameterSets.first.flatMap({ try? H264SequenceParameterSet(nalUnit: $0) }) {
+                    info.width = sps.width
+                    info.height = sps.height
+                    if let fps = sps.frameRate { info.fps = fps }
+                }
             }
             video = info
         case .audio:
@@ -29,13 +35,11 @@ struct MediaInfoTracker: Sendable {
             var info = audio ?? AudioInfo(codec: header.codecName)
             info.codec = header.codecName
             if header.isSequenceHeader,
-               let b0 = frame.payload.getInteger(at: frame.payload.readerIndex + 2, as: UInt8.self),
-               let b1 = frame.payload.getInteger(at: frame.payload.readerIndex + 3, as: UInt8.self) {
-                // AudioSpecificConfig: objectType(5) samplingFrequencyIndex(4) channelConfiguration(4).
-                let frequencyIndex = Int((b0 & 0x07) << 1 | b1 >> 7)
-                let rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350]
-                if frequencyIndex < rates.count { info.sampleRate = rates[frequencyIndex] }
-                info.channels = Int((b1 >> 3) & 0x0F)
+               let bytes = frame.payload.getBytes(at: frame.payload.readerIndex + header.headerLength,
+                                                  length: frame.payload.readableBytes - header.headerLength),
+               let config = try? AudioSpecificConfig(bytes: bytes) {
+                info.sampleRate = config.sampleRate
+                info.channels = config.channelCount ?? info.channels
             }
             audio = info
         }
