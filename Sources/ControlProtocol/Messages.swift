@@ -60,12 +60,27 @@ public enum ControlCommand: Codable, Sendable, Equatable {
     case disconnectClient(id: String)
     case startRecording(stream: String)
     case stopRecording(stream: String)
-    /// Keep a registration connection (connect + `FCAddChild`) to each of these servers, and drop others.
-    case setUpstreams([UpstreamTarget])
-    /// Pull `stream` from `server` (one of the configured upstreams), splicing it into the local
-    /// stream at the next keyframe if another upstream was feeding it.
+    /// Open a connection to `server`: handshake, `connect`, `FCAddChild` (with the cluster secret).
+    /// Answered by the event `upstreamConnected` once connected, or `upstreamDisconnected` when the
+    /// attempt fails. The data plane never retries on its own: the control plane's failover state
+    /// machine decides when and where to reconnect.
+    case connectUpstream(UpstreamTarget)
+    /// Close the connection to `server` and every play on it.
+    case disconnectUpstream(UpstreamTarget)
+    /// Close every upstream connection (the control plane restarted and rebuilds its view); every
+    /// relayed stream that still has players is demanded again with `streamDemanded`.
+    case resetUpstreams
+    /// Play `stream` on the (connected) upstream `server` as a standby: its media is received and
+    /// its latest GOP kept, but not relayed until `pull` names this server. Answered by the
+    /// events `upstreamPlayStarted` or `upstreamPlayFailed`.
+    case play(stream: String, server: UpstreamTarget)
+    /// Stop playing `stream` on `server` (it left the stream's list of available servers).
+    case stopPlay(stream: String, server: UpstreamTarget)
+    /// Relay `stream` from `server` from now on (playing it there first if needed), splicing it
+    /// into the local stream at a keyframe, with continuous timestamps, if another upstream fed it.
     case pull(stream: String, server: UpstreamTarget)
-    /// Stop pulling `stream` from any upstream.
+    /// Stop relaying `stream` from any upstream: every play of it ends and local players get
+    /// `NetStream.Play.UnpublishNotify`.
     case stopPull(stream: String)
     /// Set the media idle interval (milliseconds) after which `upstreamIdle` is reported.
     case setIdleInterval(milliseconds: Int)

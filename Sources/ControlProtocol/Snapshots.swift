@@ -100,8 +100,12 @@ public struct UpstreamSnapshot: Codable, Sendable, Equatable {
     public var state: String
     /// Streams this upstream announced with `addStream` (its publisher list).
     public var streams: [String]
-    public init(server: String, state: String, streams: [String] = []) {
-        self.server = server; self.state = state; self.streams = streams
+    /// Streams played on this upstream (standby or active).
+    public var playing: [String]
+    /// Streams relayed from this upstream right now (the active source).
+    public var feeding: [String]
+    public init(server: String, state: String, streams: [String] = [], playing: [String] = [], feeding: [String] = []) {
+        self.server = server; self.state = state; self.streams = streams; self.playing = playing; self.feeding = feeding
     }
 }
 

@@ -14,6 +14,8 @@ public enum FailoverAction: Hashable, Sendable {
     /// only ranks the server in the stream's list of available servers: media flows only from
     /// the server named by `.streamFrom`.
     case play(stream: String, server: UpstreamServer)
+    /// Stop playing `stream` on `server`: it left the stream's list (idle, refused, removed).
+    case stopPlay(stream: String, server: UpstreamServer)
     /// Feed `stream` to the local players from `server` from now on, splicing it in at a keyframe
     /// if another upstream fed it before.
     case streamFrom(stream: String, server: UpstreamServer)

@@ -108,7 +108,7 @@ public struct FailoverStateMachine: Sendable {
         var actions: [FailoverAction] = [.scheduleRetry(group: groups[index].group.label, delay: configuration.retryDelay)]
         if wasUp {
             for name in streams.keys.sorted() {
-                actions += drop(server, from: name, reason: reason ?? "upstream lost", at: now)
+                actions += drop(server, from: name, reason: reason ?? "upstream lost", connectionGone: true, at: now)
             }
         }
         return actions
@@ -171,12 +171,13 @@ public struct FailoverStateMachine: Sendable {
     }
 
     /// Removes `server` from `stream`'s list; if it was the active one, fails over to the next.
+    /// `connectionGone`: the server's connection is closed already, so there is no play to stop.
     private mutating func drop(_ server: UpstreamServer, from stream: String, reason: String,
-                               at now: Date) -> [FailoverAction] {
-        guard var sources = streams[stream] else { return [] }
+                               connectionGone: Bool = false, at now: Date) -> [FailoverAction] {
+        guard var sources = streams[stream], sources.knows(server) else { return [] }
         sources.pending.remove(server)
         sources.available.removeAll { $0 == server }
-        var actions: [FailoverAction] = []
+        var actions: [FailoverAction] = connectionGone ? [] : [.stopPlay(stream: stream, server: server)]
         if sources.active == server {
             sources.active = sources.available.first
             if let next = sources.active {
@@ -215,7 +216,8 @@ public struct FailoverStateMachine: Sendable {
             if let server = old.connectedServer {
                 actions.append(.disconnect(server))
                 for name in streams.keys.sorted() {
-                    actions += drop(server, from: name, reason: "group \(old.group.label) removed from host.ini", at: now)
+                    actions += drop(server, from: name, reason: "group \(old.group.label) removed from host.ini",
+                                    connectionGone: true, at: now)
                 }
             } else if case .connecting(let server) = old.state {
                 actions.append(.disconnect(server))

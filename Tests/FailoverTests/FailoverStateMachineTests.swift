@@ -82,7 +82,8 @@ import Topology
     @Test func switchesToTheNextServerInTheListAfterTheIdleInterval() {
         var machine = streaming(answers: [p2, p3, p1])
         let later = t0.addingTimeInterval(5)
-        #expect(machine.handle(.idle(p2, stream: "livestream"), at: later) == [.streamFrom(stream: "livestream", server: p3)])
+        #expect(machine.handle(.idle(p2, stream: "livestream"), at: later)
+                == [.stopPlay(stream: "livestream", server: p2), .streamFrom(stream: "livestream", server: p3)])
         #expect(machine.sources(of: "livestream")?.available == [p3, p1])
         let record = machine.history.last
         #expect(record == FailoverRecord(time: later, stream: "livestream", from: p2, to: p3, reason: "idle for 1000 ms"))
@@ -100,7 +101,7 @@ import Topology
 
     @Test func idleOnAServerThatIsNotActiveOnlyDropsItFromTheList() {
         var machine = streaming(answers: [p1, p2, p3])
-        #expect(machine.handle(.idle(p2, stream: "livestream"), at: t0) == [])
+        #expect(machine.handle(.idle(p2, stream: "livestream"), at: t0) == [.stopPlay(stream: "livestream", server: p2)])
         #expect(machine.sources(of: "livestream")?.active == p1)
         #expect(machine.sources(of: "livestream")?.available == [p1, p3])
     }
@@ -118,7 +119,8 @@ import Topology
         // The next failover goes down the list, not back to the "better" primary first.
         _ = machine.handle(.playStarted(p3, stream: "livestream"), at: t0)
         #expect(machine.sources(of: "livestream")?.available == [p2, p1, p3])
-        #expect(machine.handle(.idle(p2, stream: "livestream"), at: t0) == [.streamFrom(stream: "livestream", server: p1)])
+        #expect(machine.handle(.idle(p2, stream: "livestream"), at: t0)
+                == [.stopPlay(stream: "livestream", server: p2), .streamFrom(stream: "livestream", server: p1)])
     }
 
     @Test func lostConnectionFailsOverAtOnceAndRetriesThePrimaryThreeTimesThenTheSecondary() {
@@ -172,7 +174,7 @@ import Topology
     @Test func lossOfTheLastServerWaitsAndAsksTheOthersAgain() {
         var machine = streaming(answers: [p1])
         // p2 and p3 never answered; they are still pending, so nothing is re-sent to them.
-        #expect(machine.handle(.idle(p1, stream: "livestream"), at: t0) == [])
+        #expect(machine.handle(.idle(p1, stream: "livestream"), at: t0) == [.stopPlay(stream: "livestream", server: p1)])
         #expect(machine.sources(of: "livestream")?.active == nil)
         #expect(machine.history.last?.to == nil)
         // p2 answers: it becomes active.
@@ -186,7 +188,8 @@ import Topology
         _ = machine.handle(.playStarted(p3, stream: "livestream"), at: t0)
         #expect(machine.sources(of: "livestream")?.available == [p2, p3])
         _ = machine.handle(.streamAdded(p2, stream: "livestream"), at: t0)
-        #expect(machine.handle(.streamRemoved(p2, stream: "livestream"), at: t0) == [.streamFrom(stream: "livestream", server: p3)])
+        #expect(machine.handle(.streamRemoved(p2, stream: "livestream"), at: t0)
+                == [.stopPlay(stream: "livestream", server: p2), .streamFrom(stream: "livestream", server: p3)])
         #expect(machine.history.last?.reason == "stream removed upstream")
         // The publisher comes back on p2: it is asked again and joins the bottom.
         #expect(machine.handle(.streamAdded(p2, stream: "livestream"), at: t0) == [.play(stream: "livestream", server: p2)])
