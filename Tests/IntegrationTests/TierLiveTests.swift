@@ -27,8 +27,11 @@ struct TierLiveTests {
             try edge.getText("/api/v1/topology").contains("livestream")
         }
         #expect(try edge.stream() == nil, "no player yet, so nothing is pulled")
-        #expect(try origin.get("/api/v1/children")["children"].map { ($0 as? [Any])?.count } == 1)
-        #expect(try intermediate.get("/api/v1/children")["children"].map { ($0 as? [Any])?.count } == 1)
+        for (parent, what) in [(origin, "the intermediate"), (intermediate, "the edge")] {
+            try waitUntil("\(what) registered with FCAddChild on \(parent.name)", timeout: 10) {
+                (try parent.get("/api/v1/children")["children"] as? [Any])?.count == 1
+            }
+        }
 
         // ffprobe and rtmpdump at the edge.
         let probe = try Tools.run("ffprobe", ["-v", "error", "-rw_timeout", "10000000", "-show_entries", "stream=codec_name",
