@@ -101,7 +101,7 @@ public struct VODReader {
                     let descriptions = source.tracks[track.index].sampleDescriptions
                     if descriptions.indices.contains(sample.descriptionIndex),
                        let header = FLVFrameConverter.sequenceHeader(descriptions[sample.descriptionIndex], timestamp: stamp) {
-                        frames.append((header, frames.count))
+                        frames.append((header, frames.count - Self.headerPriority))
                     }
                 }
                 let composition = Self.milliseconds(sample.compositionTime, track.timescale) - Self.milliseconds(sample.decodeTime, track.timescale)
@@ -114,8 +114,12 @@ public struct VODReader {
         firstWindow = false
         position = end
         if end + shift >= endTimestamp + 1000 { isFinished = true }
+        // Timestamp order; at equal times sequence headers first, then video before audio.
         return frames.sorted { ($0.frame.timestamp, $0.order) < ($1.frame.timestamp, $1.order) }.map(\.frame)
     }
+
+    /// Sorts sequence headers before the samples stamped with the same time.
+    private static let headerPriority = 1 << 30
 
     /// Floor of `ticks` in milliseconds.
     static func milliseconds(_ ticks: Int64, _ timescale: Int64) -> Int64 {
