@@ -18,9 +18,9 @@ public final class ChildRegistry: StreamObserver, Sendable {
         var children: [String: Child] = [:]
         /// Streams published or pulled on this node.
         var local: Set<String> = []
-        /// Streams announced to this node by its upstream servers.
-        var announced: Set<String> = []
-        var available: Set<String> { local.union(announced) }
+        /// Streams announced to this node by its upstream servers, by server.
+        var announced: [String: Set<String>] = [:]
+        var available: Set<String> { announced.values.reduce(local) { $0.union($1) } }
     }
     private let state = NIOLockedValueBox(State())
     /// The shared secret a child must present, or nil when registration is open.
@@ -54,11 +54,14 @@ public final class ChildRegistry: StreamObserver, Sendable {
         state.withLockedValue { $0.children.values.map(\.snapshot) }.sorted { $0.registeredSince < $1.registeredSince }
     }
 
-    /// An upstream announced `stream` (intermediate/edge): forward it to this node's children.
-    public func announce(_ stream: String) { update { $0.announced.insert(stream) } }
+    /// Upstream `server` announced `stream` (intermediate/edge): forward it to this node's children.
+    public func announce(_ stream: String, from server: String) { update { _ = $0.announced[server, default: []].insert(stream) } }
 
-    /// An upstream withdrew `stream`.
-    public func withdraw(_ stream: String) { update { $0.announced.remove(stream) } }
+    /// Upstream `server` withdrew `stream`; children hear of it once no upstream has it.
+    public func withdraw(_ stream: String, from server: String) { update { _ = $0.announced[server]?.remove(stream) } }
+
+    /// The connection to upstream `server` is gone, and with it its announcements.
+    public func withdrawAll(from server: String) { update { $0.announced[server] = nil } }
 
     public func streamStarted(_ name: String) { update { $0.local.insert(name) } }
     public func streamStopped(_ name: String) { update { $0.local.remove(name) } }

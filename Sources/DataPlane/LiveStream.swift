@@ -82,6 +82,23 @@ final class LiveStream: @unchecked Sendable {
 
     func isSource(_ id: String) -> Bool { lock.withLock { sourceID == id } }
 
+    /// Makes `id` the source in place of the current one, if any (an upstream spliced in):
+    /// players stay attached and the caches are kept; the new source's timestamps continue after
+    /// the last frame sent. Players hear `PublishNotify` only when the stream had no source.
+    /// Returns true when the stream had no source before.
+    func spliceSource(id: String, source: StreamSource) -> Bool {
+        let (wasIdle, players): (Bool, [any StreamSubscriber]) = lock.withLock {
+            let wasIdle = sourceID == nil
+            sourceID = id
+            self.source = source
+            if wasIdle { publishingSince = Date() }
+            rebasePending = lastTimestamp != nil
+            return (wasIdle, wasIdle ? groups.values.flatMap(\.players) : [])
+        }
+        for player in players { player.eventLoop.execute { player.streamDidStart(self.name) } }
+        return wasIdle
+    }
+
     /// Ends the source `id` (no-op if it is not the current one); players stay attached.
     @discardableResult
     func detachSource(id: String) -> Bool {
@@ -110,7 +127,8 @@ final class LiveStream: @unchecked Sendable {
                 rebasePending = false
             }
             frame.timestamp &+= timestampOffset
-            if frame.kind != .scriptData { lastTimestamp = frame.timestamp }
+            // The highest timestamp sent, so that neither track runs backwards after a rebase.
+            if frame.kind != .scriptData { lastTimestamp = max(lastTimestamp ?? 0, frame.timestamp) }
             cache(frame)
             info.observe(frame)
             bytesIn += UInt64(size)

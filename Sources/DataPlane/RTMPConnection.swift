@@ -205,7 +205,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             let name = try? StreamName.normalize(raw)
             let found = name.map { node.hub.isPublished($0) || node.configuration.role != .origin } ?? false
             if found, let name, node.configuration.role != .origin, !node.hub.isPublished(name) {
-                node.events.emit(.streamDemanded(name: name))
+                node.upstreams.demand(name)
             }
             reply(StatusMessages.callback(spelling.callbackName, code: found ? StatusCode.playStart : StatusCode.playStreamNotFound,
                                           description: raw, level: found ? "status" : "error"))
@@ -324,7 +324,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             reply(StatusMessages.onStatus(code: StatusCode.playStart, description: "Started playing \(name)."), streamID: streamID)
             let access = DataMessage(values: ["|RtmpSampleAccess", true, true])
             send(RTMPMessage(typeID: 18, streamID: streamID, timestamp: 0, payload: access.payload), on: RTMPChunkStreamID.data)
-            if !published { node.events.emit(.streamDemanded(name: name)) }
+            if !published { node.upstreams.demand(name) }
         } else {
             // Stays attached: PublishNotify and media follow when a publisher arrives.
             reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(name) is not published.", level: "error"),

@@ -34,6 +34,8 @@ public struct RelayConfiguration: Sendable {
     public var threads: Int
     /// Shared secret a child node must present in `FCAddChild`; nil accepts any child.
     public var clusterSecret: String?
+    /// How long a stream pulled from upstream stays pulled after its last player leaves.
+    public var pullGracePeriod: TimeAmount = .seconds(5)
     /// DVR recording; nil: no recorder (start/stop recording commands are refused).
     public var dvr: DVRRecorder.Configuration?
     /// Media root served by VOD playback (`mp4:exports/…`, `mp4:sources/…`, `mp4:dvr/…`); nil:

@@ -1,6 +1,8 @@
 import ControlProtocol
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 
 /// The data plane of one node: configuration, streams, clients, and the control-link face
 /// (`DataPlaneCommandHandler`) that `lsc-control` talks to.
@@ -16,8 +18,12 @@ public final class RelayNode: DataPlaneCommandHandler {
     public let startedAt = Date()
     /// The DVR recorder, when configured.
     public let recorder: DVRRecorder?
+    /// Upstream connections and relayed streams (intermediate and edge roles).
+    public let upstreams: UpstreamManager
 
-    public init(configuration: RelayConfiguration, logger: Logger = Logger(label: "relay")) {
+    /// `group` runs the upstream connections (the RTMP server's group in `lsc-relay`).
+    public init(configuration: RelayConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger = Logger(label: "relay")) {
         self.configuration = configuration
         self.logger = logger
         self.clients = ClientRegistry(maxConnections: configuration.maxConnections)
@@ -27,6 +33,8 @@ public final class RelayNode: DataPlaneCommandHandler {
         hub.addObserver(children)
         let events = self.events
         recorder = configuration.dvr.map { DVRRecorder(configuration: $0, hub: hub, events: events) }
+        upstreams = UpstreamManager(node: .init(hub: hub, events: events, children: children, configuration: configuration),
+                                    group: group, gracePeriod: configuration.pullGracePeriod)
     }
 
     public func hello() -> Hello {
@@ -35,7 +43,8 @@ public final class RelayNode: DataPlaneCommandHandler {
     }
 
     public func snapshot() -> DataPlaneSnapshot {
-        DataPlaneSnapshot(streams: hub.snapshots(), clients: clients.clients, children: children.children, counters: clients.counters)
+        DataPlaneSnapshot(streams: hub.snapshots(), clients: clients.clients, children: children.children,
+                          upstreams: upstreams.snapshots, counters: clients.counters)
     }
 
     public func execute(_ command: ControlCommand) async -> CommandOutcome {
@@ -47,8 +56,11 @@ public final class RelayNode: DataPlaneCommandHandler {
             return recorder?.startRecording(stream) ?? .failed(code: "unsupported", message: "this relay runs without a DVR")
         case .stopRecording(let stream):
             return recorder?.stopRecording(stream) ?? .failed(code: "unsupported", message: "this relay runs without a DVR")
-        default:
-            return .failed(code: "unsupported", message: "this data plane does not support \(command)")
+        case .connectUpstream, .disconnectUpstream, .resetUpstreams, .play, .stopPlay, .pull, .stopPull, .setIdleInterval:
+            guard configuration.role != .origin else {
+                return .failed(code: "unsupported", message: "an origin pulls from no upstream")
+            }
+            return upstreams.execute(command)
         }
     }
 }

@@ -54,6 +54,20 @@ public final class StreamHub: @unchecked Sendable {
         return true
     }
 
+    /// Makes `sourceID` the source of `name` in place of the current one (an upstream spliced in
+    /// at a keyframe): players stay attached, timestamps continue.
+    public func spliceSource(_ name: String, sourceID: String, source: StreamSource) {
+        guard withStreamCreatingIfNeeded(name, { $0.spliceSource(id: sourceID, source: source) }) else { return }
+        events.emit(.streamPublished(name: name))
+        for observer in lock.withLock({ observers }) { observer.streamStarted(name) }
+    }
+
+    /// Metadata and sequence headers the players of `name` have now.
+    func configurationFrames(of name: String) -> [MediaFrame] { stream(named: name)?.configurationFrames ?? [] }
+
+    /// True when `name` has at least one player.
+    func hasPlayers(_ name: String) -> Bool { stream(named: name)?.hasPlayers ?? false }
+
     /// Stops publishing `name` if `sourceID` is its source.
     public func stopPublishing(_ name: String, sourceID: String) {
         guard let stream = stream(named: name), stream.detachSource(id: sourceID) else { return }

@@ -64,10 +64,7 @@ final class PlayerClient: ChannelInboundHandler, @unchecked Sendable {
             do {
                 if case .completed(let c2, let leftover) = try handshake.feed(bytes.readBytes(length: bytes.readableBytes) ?? []) {
                     context.write(wrapOutboundOut(ByteBuffer(bytes: c2)), promise: nil)
-                    send(CommandMessage(name: "connect", transactionID: 1,
-                                        commandObject: .object(["app": .string(app), "flashVer": "LNX 9,0,124,2", "tcUrl": .string(tcUrl),
-                                                                "fpad": false, "capabilities": 15, "audioCodecs": 4071,
-                                                                "videoCodecs": 252, "videoFunction": 1])).message(), context: context)
+                    send(ClientRequests.connect(app: app, tcUrl: tcUrl).message(), context: context)
                     decoder.append(bytes: leftover)
                 } else {
                     return
@@ -122,10 +119,10 @@ final class PlayerClient: ChannelInboundHandler, @unchecked Sendable {
             case .result(1, _, _):
                 report.withLockedValue { $0.connected = true }
                 send(ProtocolControl.windowAcknowledgementSize(2_500_000), context: context, chunkStreamID: 2)
-                send(CommandMessage(name: "createStream", transactionID: 2).message(), context: context)
+                send(ClientRequests.createStream(transactionID: 2).message(), context: context)
             case .result(2, _, let arguments):
                 let streamID = UInt32(arguments.first?.numberValue ?? 1)
-                send(CommandMessage(name: "play", transactionID: 0, arguments: [.string(streamName), -1000]).message(streamID: streamID), context: context)
+                send(ClientRequests.play(streamName).message(streamID: streamID), context: context)
                 send(ProtocolControl.userControl(.setBufferLength(streamID: streamID, milliseconds: 1000)), context: context, chunkStreamID: 2)
             case .error(_, _, let arguments):
                 let code = arguments.first?["code"]?.stringValue ?? "error"

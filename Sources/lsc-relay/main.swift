@@ -70,6 +70,9 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "File holding the shared secret child nodes must present in FCAddChild (default: registration open).")
     var clusterSecretFile: String?
 
+    @Option(help: "Intermediate/edge: seconds a stream pulled from upstream stays pulled after its last player leaves.")
+    var pullGrace: Double = 5
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -99,14 +102,16 @@ struct RelayCommand: AsyncParsableCommand {
             }
             clusterSecret = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let configuration = RelayConfiguration(
+        guard pullGrace >= 0, pullGrace <= 3600 else { throw ValidationError("--pull-grace must be between 0 and 3600 seconds") }
+        var configuration = RelayConfiguration(
             role: role, app: app, host: address.host, port: address.port,
             chunkLimits: ChunkDecoderLimits(maxChunkSize: maxChunkSize, maxMessageSize: maxMessageSize, maxChunkStreams: maxChunkStreams),
             handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)), maxConnections: maxConnections,
             playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
             clusterSecret: clusterSecret, dvr: recording, mediaRoot: media)
+        configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
-        let node = RelayNode(configuration: configuration)
+        let node = RelayNode(configuration: configuration, group: group)
         let server = RTMPServer(node: node, group: group)
         let controlLink = ControlLinkServer(path: controlSocket ?? ControlSocketPath.defaultPath(role: role.rawValue),
                                             handler: node, group: group)
@@ -118,6 +123,7 @@ struct RelayCommand: AsyncParsableCommand {
             logger: Logger(label: "relay")))
         try await services.run()
         await controlLink.stop()
+        node.upstreams.shutdown()
         // Close recordings cleanly (their `closed` record) before the process ends.
         node.recorder?.shutdown()
         try await group.shutdownGracefully()

@@ -85,3 +85,23 @@ final class EventCollector: DataPlaneEventSink, @unchecked Sendable {
         #expect(player.notifications == ["start live", "stop live", "start live"])
     }
 }
+
+@Suite struct StreamHubSpliceTests {
+    @Test func aSplicedSourceContinuesTimestampsWithoutNotifyingPlayers() {
+        let hub = StreamHub(events: DiscardingEventSink(), gopCacheLimit: 1 << 20)
+        let player = RecordingSubscriber()
+        _ = hub.addPlayer(player, to: "live")
+        hub.spliceSource("live", sourceID: "a", source: StreamSource(kind: "upstream", upstream: "a"))
+        hub.push(StreamHubTests.key(5000), stream: "live", sourceID: "a")
+        hub.push(StreamHubTests.audio(5030), stream: "live", sourceID: "a")
+        hub.push(StreamHubTests.inter(5040), stream: "live", sourceID: "a")
+        hub.spliceSource("live", sourceID: "b", source: StreamSource(kind: "upstream", upstream: "b"))
+        hub.push(StreamHubTests.inter(5080), stream: "live", sourceID: "a") // the old source is cut off
+        hub.push(StreamHubTests.key(200), stream: "live", sourceID: "b")
+        hub.push(StreamHubTests.audio(210), stream: "live", sourceID: "b")
+        player.run()
+        #expect(player.frames.map(\.timestamp) == [5000, 5030, 5040, 5041, 5051])
+        #expect(player.notifications == ["start live"])
+        #expect(hub.snapshots().first?.source?.upstream == "b")
+    }
+}
