@@ -9,6 +9,7 @@ let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let collections: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
 let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
 
@@ -63,7 +64,7 @@ let package = Package(
             name: "ControlPlane",
             dependencies: ["AdminAPI", "ControlProtocol", "ControlLink", "MicroHTTPServer", "Topology",
                            "Failover", "HighlightExport", "Recording", "ISOBMFF", "FLV",
-                           nio, nioPosix, logging, serviceLifecycle]
+                           nio, nioPosix, logging, serviceLifecycle, unixSignals]
         ),
 
         // MARK: Executables: main.swift only wires services together

@@ -6,9 +6,11 @@ public struct APIError: Error, Sendable, Equatable {
     public var message: String
     /// Methods allowed on the path (405 only); sent as the `Allow` header.
     public var allow: [String]
+    /// Where in a file each problem is (e.g. every bad line of a `host.ini`); sent as `error.lines`.
+    public var lines: [APIErrorLine]
 
-    public init(status: Int, code: String, message: String, allow: [String] = []) {
-        self.status = status; self.code = code; self.message = message; self.allow = allow
+    public init(status: Int, code: String, message: String, allow: [String] = [], lines: [APIErrorLine] = []) {
+        self.status = status; self.code = code; self.message = message; self.allow = allow; self.lines = lines
     }
 
     public static func badRequest(_ message: String) -> APIError { APIError(status: 400, code: "bad-request", message: message) }
@@ -25,7 +27,7 @@ public struct APIError: Error, Sendable, Equatable {
 
     /// The error's JSON response; the one place errors become bytes.
     public var response: APIResponse {
-        let body = (try? APIJSON.encode(ErrorBody(error: .init(code: code, message: message))))
+        let body = (try? APIJSON.encode(ErrorBody(error: .init(code: code, message: message, lines: lines.isEmpty ? nil : lines))))
             ?? Array(#"{"error":{"code":"internal","message":"error encoding failed"}}"#.utf8)
         var headers: [String: String] = [:]
         if !allow.isEmpty { headers["Allow"] = allow.joined(separator: ", ") }
@@ -39,6 +41,19 @@ public struct ErrorBody: Codable, Sendable, Equatable {
     public struct Detail: Codable, Sendable, Equatable {
         public var code: String
         public var message: String
+        /// Present when the error is about lines of a file.
+        public var lines: [APIErrorLine]?
     }
     public var error: Detail
+}
+
+/// One problem at one line of a file, in an error body's `lines`.
+public struct APIErrorLine: Codable, Sendable, Equatable {
+    public var file: String
+    /// 1-based; 0 for a problem with the whole file.
+    public var line: Int
+    public var message: String
+    public init(file: String, line: Int, message: String) {
+        self.file = file; self.line = line; self.message = message
+    }
 }

@@ -1,6 +1,7 @@
 import AdminAPI
 import ControlLink
 import ControlProtocol
+import Failover
 import Foundation
 import Logging
 import NIOCore
@@ -11,7 +12,9 @@ import ServiceLifecycle
 public struct ControlPlaneNode: Sendable {
     public let link: ControlLinkClient
     public let http: AdminHTTPService
-    public var services: [any Service] { [ControlLinkService(client: link), http] }
+    /// `host.ini`, its reloads and the failover driver (on an origin: an empty topology).
+    public let topology: TopologyService
+    public var services: [any Service] { [ControlLinkService(client: link), topology, http] }
 
     /// Validates the configuration, connects nothing yet, and binds the HTTP server (so that a
     /// bind failure is reported at start-up).
@@ -21,6 +24,13 @@ public struct ControlPlaneNode: Sendable {
         link = ControlLinkClient(path: configuration.controlSocket, group: group,
                                  hello: Hello(softwareVersion: LiveStreamCast.version, role: configuration.role, startedAt: startedAt),
                                  logger: Logger(label: "control.link"))
+        do {
+            topology = try TopologyService(role: configuration.role, hostINIPath: configuration.hostINI,
+                                           configuration: FailoverConfiguration(idleInterval: configuration.idleInterval),
+                                           sender: link, events: configuration.hostINI == nil ? nil : link.subscribe())
+        } catch {
+            throw ControlPlaneError.invalidHostINI(error)
+        }
         let requests = APIRequestCounter()
         let node = LinkedNodeState(link: link, role: configuration.role, httpListen: configuration.http.description,
                                    startedAt: startedAt, requests: requests)
@@ -29,6 +39,7 @@ public struct ControlPlaneNode: Sendable {
                              as: (any DVRProvider).self)
         environment.register(MediaLibrary(mediaRoot: configuration.mediaRoot) as any MediaLibraryProvider, as: (any MediaLibraryProvider).self)
         environment.register(ExportJobs(mediaRoot: configuration.mediaRoot) as any ExportJobsProvider, as: (any ExportJobsProvider).self)
+        environment.register(topology as any TopologyProvider, as: (any TopologyProvider).self)
         let router = AdminRouter(environment: environment, token: configuration.token, bodyLimit: configuration.bodyLimit)
         http = AdminHTTPService(address: configuration.http, threads: configuration.httpThreads, router: router,
                                 requests: requests, logger: Logger(label: "api"))

@@ -17,4 +17,9 @@ public struct FailoverConfiguration: Hashable, Sendable {
         self.retryDelay = retryDelay
         self.historyLimit = max(0, historyLimit)
     }
+
+    /// `idleInterval` in whole milliseconds (the unit of the data plane's idle check).
+    public var idleIntervalMilliseconds: Int {
+        Int(idleInterval.components.seconds * 1000 + idleInterval.components.attoseconds / 1_000_000_000_000_000)
+    }
 }

@@ -23,11 +23,14 @@ public struct FailoverStateMachine: Sendable {
     /// The last `configuration.historyLimit` source changes, oldest first.
     public private(set) var history: [FailoverRecord]
 
-    public init(groups: [ServerGroup], configuration: FailoverConfiguration = FailoverConfiguration()) {
+    /// A machine that has not started; `history` carries the records of an earlier machine over
+    /// (a control link that comes back starts a fresh machine but keeps the failover history).
+    public init(groups: [ServerGroup], configuration: FailoverConfiguration = FailoverConfiguration(),
+                history: [FailoverRecord] = []) {
         self.configuration = configuration
         self.groups = groups.map(GroupConnection.init)
         self.streams = [:]
-        self.history = []
+        self.history = Array(history.suffix(configuration.historyLimit))
     }
 
     /// Servers that have a stream, per stream, in the order the API shows: the active server
@@ -61,9 +64,7 @@ public struct FailoverStateMachine: Sendable {
         case .playFailed(let server, let stream, let reason):
             return drop(server, from: stream, reason: "play refused: \(reason)", at: now)
         case .idle(let server, let stream):
-            let milliseconds = configuration.idleInterval.components.seconds * 1000
-                + configuration.idleInterval.components.attoseconds / 1_000_000_000_000_000
-            return drop(server, from: stream, reason: "idle for \(milliseconds) ms", at: now)
+            return drop(server, from: stream, reason: "idle for \(configuration.idleIntervalMilliseconds) ms", at: now)
         case .reconfigure(let newGroups):
             return reconfigure(newGroups, at: now)
         }

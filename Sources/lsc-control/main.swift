@@ -30,6 +30,12 @@ struct ControlCommand: AsyncParsableCommand {
     @Option(help: "Media root shared with lsc-relay: DIR/dvr recordings, DIR/sources clips, DIR/exports outputs.")
     var media: String = "./media"
 
+    @Option(help: "Upstream server groups (intermediate and edge nodes; refused on an origin). SIGHUP or POST /api/v1/topology/reload re-reads it.")
+    var hostIni: String?
+
+    @Option(help: "Media inactivity after which failover switches upstream: 1s, 500ms, 1.5s or seconds (default 1s).")
+    var idleInterval: String = "1s"
+
     @Option(help: "HTTP server threads.")
     var httpThreads: Int = 2
 
@@ -40,6 +46,9 @@ struct ControlCommand: AsyncParsableCommand {
         guard ["origin", "intermediate", "edge"].contains(role) else { throw ValidationError("--role must be origin, intermediate or edge") }
         guard let address = ListenAddress(parsing: http) else { throw ValidationError("--http must be HOST:PORT, got '\(http)'") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        guard let idle = DurationArgument.parse(idleInterval) else {
+            throw ValidationError("--idle-interval must be a positive duration up to 1 hour such as 1s, 500ms, 1.5s or 2 (seconds), got '\(idleInterval)'")
+        }
         var token: BearerToken?
         if let apiTokenFile {
             guard let text = try? String(contentsOfFile: apiTokenFile, encoding: .utf8) else {
@@ -57,9 +66,16 @@ struct ControlCommand: AsyncParsableCommand {
             role: role, http: address, token: token,
             controlSocket: controlSocket ?? ControlSocketPath.defaultPath(role: role), httpThreads: httpThreads)
         configuration.mediaRoot = media
+        configuration.hostINI = hostIni
+        configuration.idleInterval = idle
         let node: ControlPlaneNode
         do {
             node = try ControlPlaneNode(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
+        } catch ControlPlaneError.invalidHostINI(let error) {
+            // Every bad line as FILE:LINE: message, without the usage text (the flags are fine).
+            FileHandle.standardError.write(Data((error.lines + ["lsc-control: refusing to start: \(error.lines.count) problem(s) in the host.ini"])
+                .map { $0 + "\n" }.joined().utf8))
+            throw ExitCode(78)  // EX_CONFIG
         } catch {
             throw ValidationError("\(error)")
         }
