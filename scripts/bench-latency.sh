@@ -14,8 +14,13 @@ seconds=${SECONDS_PER_RUN:-20}
 players=${PLAYERS:-1}
 servers=${SERVERS:-"lsc nginx"}
 
-for product in lsc-relay lsc-control lsc-latency; do swift build -c release --product "$product" >/dev/null; done
-bin=$(swift build -c release --show-bin-path)
+# LSC_BIN_DIR: use the binaries there (e.g. .build/debug) instead of building release ones.
+if [ -n "${LSC_BIN_DIR:-}" ]; then
+  bin=$LSC_BIN_DIR
+else
+  for product in lsc-relay lsc-control lsc-latency; do swift build -c release --product "$product" >/dev/null; done
+  bin=$(swift build -c release --show-bin-path)
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/lsc-bench-latency.XXXXXX")
 pids=()
 cleanup() {

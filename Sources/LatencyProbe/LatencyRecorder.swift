@@ -14,6 +14,9 @@ public struct LatencyRecorder: Sendable {
     /// Largest time between two arriving frames, in nanoseconds.
     public private(set) var maxArrivalGapNanoseconds: UInt64 = 0
     public private(set) var received = 0
+    /// Frames whose RTMP timestamp was below the previous frame's (a splice that went backwards).
+    public private(set) var timestampsBackwards = 0
+    private var lastTimestamp: UInt32?
     private var firstArrival: UInt64?
     private var lastArrival: UInt64?
     private var lastSequence: UInt64?
@@ -23,11 +26,15 @@ public struct LatencyRecorder: Sendable {
         self.maxSamples = maxSamples
     }
 
-    /// Records `stamp` arriving at `now` (same monotonic clock as the sender's); returns the gap
-    /// since the previous arrival in nanoseconds (0 for the first).
+    /// Records `stamp` arriving at `now` (same monotonic clock as the sender's) in a message with
+    /// RTMP timestamp `timestamp`; returns the gap since the previous arrival in nanoseconds (0 for the first).
     @discardableResult
-    public mutating func record(_ stamp: LatencyStamp, arrivedAt now: UInt64) -> UInt64 {
+    public mutating func record(_ stamp: LatencyStamp, arrivedAt now: UInt64, timestamp: UInt32? = nil) -> UInt64 {
         received += 1
+        if let timestamp {
+            if let last = lastTimestamp, timestamp < last { timestampsBackwards += 1 }
+            lastTimestamp = timestamp
+        }
         let gap = lastArrival.map { now >= $0 ? now - $0 : 0 } ?? 0
         maxArrivalGapNanoseconds = max(maxArrivalGapNanoseconds, gap)
         lastArrival = now

@@ -7,6 +7,7 @@ public struct LatencySummary: Codable, Sendable, Equatable {
     public var max: Double
     public var lost: Int
     public var outOfOrder: Int
+    public var timestampsBackwards: Int
     public var maxArrivalGapMs: Double
     public var players: Int
     public var playersWithMedia: Int
@@ -26,6 +27,7 @@ public struct LatencySummary: Codable, Sendable, Equatable {
         max = Self.milliseconds(sorted.last ?? 0)
         lost = recorders.reduce(0) { $0 + $1.lost }
         outOfOrder = recorders.reduce(0) { $0 + $1.outOfOrder }
+        timestampsBackwards = recorders.reduce(0) { $0 + $1.timestampsBackwards }
         maxArrivalGapMs = Self.milliseconds(recorders.map(\.maxArrivalGapNanoseconds).max() ?? 0)
         players = recorders.count
         playersWithMedia = recorders.filter { $0.received > 0 }.count

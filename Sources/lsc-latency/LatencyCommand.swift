@@ -40,7 +40,7 @@ struct LatencyCommand: AsyncParsableCommand {
     @Option(help: "A keyframe every this many frames.")
     var keyframeInterval: Int = 25
 
-    @Option(help: "Print a JSON line on standard error for every arrival gap of at least this many ms (0: none), and for statuses and closes.")
+    @Option(help: "Print JSON lines on standard error: every arrival gap and every frame latency of at least this many ms (0: no events), statuses, closes, and each player's frame count every second.")
     var gapEventsMs: Double = 0
 
     func validate() throws {
@@ -79,8 +79,13 @@ struct LatencyCommand: AsyncParsableCommand {
                 connect(url, role: .player(recorder), state: state, events: events, label: "player\(index)", group: playerGroup)
             }
         }
-        let remaining = start + .nanoseconds(Int64(duration * 1e9)) - .now()
-        if remaining > .zero { try await Task.sleep(nanoseconds: UInt64(remaining.nanoseconds)) }
+        let end = start + .nanoseconds(Int64(duration * 1e9))
+        for _ in 0..<(Int(duration) + 2) {
+            let left = end - .now()
+            guard left > .zero else { break }
+            try await Task.sleep(nanoseconds: UInt64(min(left, .seconds(1)).nanoseconds))
+            events.progress(recorders)
+        }
 
         var summary = LatencySummary(recorders.map { $0.withLockedValue { $0 } })
         let states = playerStates.map { $0.withLockedValue { $0 } }

@@ -93,9 +93,10 @@ final class ProbeClient: ChannelInboundHandler, @unchecked Sendable {
         switch message.type {
         case .video:
             guard case .player(let recorder) = role, let stamp = LatencyStamp(videoTagBody: message.payload) else { return }
-            let gap = recorder.withLockedValue { $0.record(stamp, arrivedAt: arrival) }
+            let gap = recorder.withLockedValue { $0.record(stamp, arrivedAt: arrival, timestamp: message.timestamp) }
             state.withLockedValue { $0.mediaStarted = true }
             events.gap(nanoseconds: gap, connection: label)
+            events.late(nanoseconds: arrival >= stamp.sentNanoseconds ? arrival - stamp.sentNanoseconds : 0, connection: label)
         case .windowAcknowledgementSize:
             if let size = ProtocolControl.uint32Value(of: message) { acknowledgements.setWindowSize(size) }
         case .commandAMF0, .commandAMF3:
@@ -184,13 +185,27 @@ final class ProbeClient: ChannelInboundHandler, @unchecked Sendable {
 /// Optional JSON lines on standard error, one per event, with wall-clock time (`at`, Unix
 /// seconds) so that a script can line them up with what it did (e.g. a kill).
 struct ProbeEventLog: Sendable {
-    /// Arrival gaps at least this long are reported; 0 reports none.
+    /// Arrival gaps and latencies at least this long are reported; 0 reports none.
     var gapThresholdNanoseconds: UInt64
     var enabled: Bool
 
     func gap(nanoseconds: UInt64, connection: String) {
         guard enabled, gapThresholdNanoseconds > 0, nanoseconds >= gapThresholdNanoseconds else { return }
         emit(["event": "gap", "connection": connection, "gapMs": Double(nanoseconds / 1000) / 1000])
+    }
+
+    /// Frames that arrive at least the threshold after they were sent (e.g. a cached GOP replayed).
+    func late(nanoseconds: UInt64, connection: String) {
+        guard enabled, gapThresholdNanoseconds > 0, nanoseconds >= gapThresholdNanoseconds else { return }
+        emit(["event": "late", "connection": connection, "latencyMs": Double(nanoseconds / 1000) / 1000])
+    }
+
+    /// Frames each player has received so far, so that a script sees media flowing (or not).
+    func progress(_ recorders: [NIOLockedValueBox<LatencyRecorder>]) {
+        guard enabled else { return }
+        for (index, recorder) in recorders.enumerated() {
+            emit(["event": "received", "connection": "player\(index)", "frames": recorder.withLockedValue(\.received)])
+        }
     }
 
     func emit(_ fields: [String: any Sendable]) {

@@ -27,6 +27,15 @@ import Testing
         #expect(recorder.maxArrivalGapNanoseconds == 1000 * ms)
     }
 
+    @Test func rtmpTimestampsGoingBackwardsAreCounted() {
+        var recorder = LatencyRecorder(warmupNanoseconds: 0)
+        for (sequence, timestamp) in [(0, 0), (1, 40), (2, 80), (3, 60), (4, 100)] as [(UInt64, UInt32)] {
+            recorder.record(LatencyStamp(sequence: sequence, sentNanoseconds: 0), arrivedAt: 1, timestamp: timestamp)
+        }
+        #expect(recorder.timestampsBackwards == 1)
+        #expect(recorder.outOfOrder == 0)
+    }
+
     @Test func samplesAreBounded() {
         var recorder = LatencyRecorder(warmupNanoseconds: 0, maxSamples: 3)
         for sequence in 0..<10 as Range<UInt64> { recorder.record(LatencyStamp(sequence: sequence, sentNanoseconds: 0), arrivedAt: 1) }
