@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts a whole 3-tier LiveStreamCast topology on this machine, on loopback ports:
 #
-#   ffmpeg ─▶ origin-a (primary)   ┐
-#   ffmpeg ─▶ origin-b (secondary) ┴─▶ intermediate ─▶ edge ─▶ players
+#   ffmpeg ─▶ origin-a ┐
+#   ffmpeg ─▶ origin-b ┴─▶ intermediate ─▶ edge ─▶ players
+#                 (and each origin straight to the edge, as the edge's fallback groups)
 #
 # Every node runs both processes (lsc-relay and lsc-control). The test publisher feeds both
 # origins, as FMLE's primary and backup URLs do; each feed restarts when its origin comes back.
@@ -72,19 +73,27 @@ secret="$work/cluster.secret"
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret"
 chmod 600 "$secret"
 
+# Each origin is its own group (the seed's fastest layout): on a failover the next group takes
+# over at once, instead of the group's primary being retried three times first.
 cat >"$work/intermediate.host.ini" <<INI
-# origin-a is the primary, origin-b the secondary of one group
-origins 127.0.0.1:$base;127.0.0.1:$((base + 1)) livestreamcast_origin
+origin-a 127.0.0.1:$base;127.0.0.1:$base livestreamcast_origin
+origin-b 127.0.0.1:$((base + 1));127.0.0.1:$((base + 1)) livestreamcast_origin
 INI
+# The edge pulls through the intermediate, and straight from either origin if the intermediate
+# is down: every group in host.ini is played, the first to answer feeds the players.
 cat >"$work/edge.host.ini" <<INI
-# the intermediate, a group of one machine
 intermediate 127.0.0.1:$((base + 2));127.0.0.1:$((base + 2)) livestreamcast_intermediate
+origin-a 127.0.0.1:$base;127.0.0.1:$base livestreamcast_origin
+origin-b 127.0.0.1:$((base + 1));127.0.0.1:$((base + 1)) livestreamcast_origin
 INI
 
 node() { # name role rtmp-port http-port [host.ini]
   local name=$1 role=$2 port=$3 http=$4 hostini=${5:-}
   local relay=("$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port")
   local control=("$bin/lsc-control" --role "$role" --http "127.0.0.1:$http")
+  mkdir -p "$work/$name/media"
+  relay+=(--media "$work/$name/media")
+  control+=(--media "$work/$name/media")
   if has_relay_flag --control-socket; then relay+=(--control-socket "$work/$name.sock"); fi
   if has_control_flag --control-socket; then control+=(--control-socket "$work/$name.sock"); fi
   if has_relay_flag --cluster-secret-file; then relay+=(--cluster-secret-file "$secret"); fi
@@ -159,6 +168,11 @@ Look at the nodes:
   curl -s http://127.0.0.1:$((http_base + 2))/api/v1/children     # intermediate: the registered edge
   curl -s http://127.0.0.1:$http_base/api/v1/children     # origin-a: the registered intermediate
   curl -s http://127.0.0.1:$((http_base + 3))/api/v1/streams      # edge: streams and their upstream
+
+Export a highlight from origin-a's live recording (10 s in, 5 s long), list it, play it back:
+  curl -s -X POST http://127.0.0.1:$http_base/api/v1/exports -d '{"output":"goal-1.f4v","items":[{"source":"dvr","name":"$stream","start":10,"end":15}]}'
+  curl -s http://127.0.0.1:$http_base/api/v1/outputs
+  ffplay $work/origin-a/media/exports/goal-1.f4v
 
 Fail over: kill origin-a's relay (PID ${pids[0]}); players at the edge stay connected.
 Ctrl-C stops everything this script started.

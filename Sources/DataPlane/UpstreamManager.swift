@@ -2,7 +2,6 @@ import ControlProtocol
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// The upstream side of an intermediate or edge node: one `UpstreamSession` per upstream server
 /// the control plane asked for, the streams relayed from them, and the grace period after a
@@ -150,22 +149,7 @@ public final class UpstreamManager: Sendable {
             onClose: { [weak self] closed in self?.sessionClosed(closed) })
         state.withLockedValue { $0.sessions[target] = session }
         logger.info("connecting to upstream", metadata: ["upstream": "\(target.id)"])
-        let bootstrap = ClientBootstrap(group: loop)
-            .connectTimeout(.seconds(3))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(session) }
-            }
-        bootstrap.connect(host: target.host, port: target.port).whenFailure { [weak self] error in
-            guard let self else { return }
-            let removed = self.state.withLockedValue { state in
-                guard state.sessions[target] === session else { return false }
-                state.sessions[target] = nil
-                return true
-            }
-            self.logger.info("cannot connect to upstream", metadata: ["upstream": "\(target.id)", "error": "\(error)"])
-            if removed { self.node.events.emit(.upstreamDisconnected(server: target.id, reason: "connect failed: \(error)")) }
-        }
+        session.open()
         return .ok()
     }
 

@@ -1,0 +1,187 @@
+import NIOCore
+import NIOPosix
+import RTMP
+
+/// What an `RTMPClientHandler` tells its owner. Called on the handler's event loop.
+protocol RTMPClientDelegate: AnyObject {
+    /// `connect` succeeded (`NetConnection.Connect.Success`).
+    func clientConnected(_ client: RTMPClientHandler)
+    /// A message other than protocol control and the `connect` answer.
+    func client(_ client: RTMPClientHandler, received message: RTMPMessage)
+    /// The connection is gone (or never came up), with the first reason known.
+    func clientClosed(_ client: RTMPClientHandler, reason: String)
+}
+
+/// The client side of one RTMP connection, for a relay talking to its upstream: handshake,
+/// `connect` to an app, acknowledgements and pings; everything else goes to the delegate.
+/// Every call happens on the channel's event loop.
+final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private static let connectTransaction: Double = 1
+
+    weak var delegate: (any RTMPClientDelegate)?
+    private let host: String
+    private let port: Int
+    private let app: String
+    private var context: ChannelHandlerContext?
+    private var handshake = RTMPClientHandshake()
+    private var decoder: ChunkDecoder
+    private var acknowledgements = AcknowledgementTracker()
+    private var outgoingChunkSize = 128
+    private var closeReason: String?
+    private var reportedClosed = false
+    private(set) var isConnected = false
+
+    init(host: String, port: Int, app: String, limits: ChunkDecoderLimits) {
+        self.host = host
+        self.port = port
+        self.app = app
+        self.decoder = ChunkDecoder(limits: limits)
+    }
+
+    /// Connects to `host:port` on `loop` and speaks RTMP to `app`; failures reach `delegate`.
+    static func open(host: String, port: Int, app: String, limits: ChunkDecoderLimits, on loop: any EventLoop,
+                     delegate: any RTMPClientDelegate) -> RTMPClientHandler {
+        let handler = RTMPClientHandler(host: host, port: port, app: app, limits: limits)
+        handler.delegate = delegate
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(3))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+            .connect(host: host, port: port)
+            .whenFailure { error in handler.connectFailed(error) }
+        return handler
+    }
+
+    // MARK: Channel lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        // Closed before the connection came up.
+        if closeReason != nil { context.close(promise: nil) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        write(ByteBuffer(bytes: handshake.start()))
+        context.flush()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.context = nil
+        reportClosed(closeReason ?? "connection closed by the upstream")
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close(reason: "\(error)")
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        guard closeReason == nil else { return }
+        if handshake.state != .done {
+            do {
+                guard case .completed(let c2, let leftover) = try handshake.feed(bytes.readBytes(length: bytes.readableBytes) ?? []) else { return }
+                write(ByteBuffer(bytes: c2))
+                send(ProtocolControl.setChunkSize(4096), on: RTMPChunkStreamID.control)
+                let tcUrl = ClientRequests.tcUrl(host: host, port: port, app: app)
+                send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl).message(), on: RTMPChunkStreamID.command)
+                decoder.append(bytes: leftover)
+            } catch {
+                close(reason: "bad handshake from upstream: \(error)")
+                return
+            }
+        } else {
+            if let ack = acknowledgements.received(bytes.readableBytes) {
+                send(ProtocolControl.acknowledgement(sequenceNumber: ack), on: RTMPChunkStreamID.control)
+            }
+            decoder.append(bytes)
+        }
+        do {
+            while closeReason == nil, let message = try decoder.nextMessage() { handle(message) }
+        } catch {
+            close(reason: "protocol error from upstream: \(error)")
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    private func handle(_ message: RTMPMessage) {
+        switch message.type {
+        case .windowAcknowledgementSize:
+            if let size = ProtocolControl.uint32Value(of: message) { acknowledgements.setWindowSize(size) }
+        case .userControl:
+            if case .pingRequest(let timestamp) = UserControlEvent(payload: message.payload) {
+                send(ProtocolControl.userControl(.pingResponse(timestamp: timestamp)), on: RTMPChunkStreamID.control)
+            }
+        case .setChunkSize, .abort, .acknowledgement, .setPeerBandwidth, .none:
+            break
+        case .commandAMF0 where !isConnected, .commandAMF3 where !isConnected:
+            guard let command = try? CommandMessage(message: message) else {
+                close(reason: "undecodable command from upstream")
+                return
+            }
+            switch RTMPCommand(command) {
+            case .result(Self.connectTransaction, _, _):
+                isConnected = true
+                send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
+                delegate?.clientConnected(self)
+                flush()
+            case .error(Self.connectTransaction, _, let arguments):
+                close(reason: "upstream refused connect: \(arguments.first?["description"]?.stringValue ?? "error")")
+            default:
+                delegate?.client(self, received: message)
+            }
+        default:
+            delegate?.client(self, received: message)
+        }
+    }
+
+    // MARK: Output
+
+    /// Sends a command (on the command chunk stream), on message stream `streamID`.
+    func send(_ command: CommandMessage, streamID: UInt32 = 0) {
+        send(command.message(streamID: streamID), on: RTMPChunkStreamID.command)
+    }
+
+    private func send(_ message: RTMPMessage, on chunkStreamID: UInt32) {
+        write(ChunkEncoder.encode(message, chunkStreamID: chunkStreamID, chunkSize: outgoingChunkSize))
+        if message.type == .setChunkSize, let size = ProtocolControl.uint32Value(of: message) {
+            outgoingChunkSize = Int(size)
+        }
+    }
+
+    private func write(_ buffer: ByteBuffer) {
+        context?.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    func flush() { context?.flush() }
+
+    /// Closes the connection; the delegate hears `reason` (unless an earlier reason was given).
+    func close(reason: String) {
+        if closeReason == nil { closeReason = reason }
+        if let context {
+            context.close(promise: nil)
+        } else {
+            reportClosed(reason)
+        }
+    }
+
+    /// The TCP connection could not be made at all.
+    func connectFailed(_ error: any Error) {
+        reportClosed("connect failed: \(error)")
+    }
+
+    private func reportClosed(_ reason: String) {
+        guard !reportedClosed else { return }
+        reportedClosed = true
+        delegate?.clientClosed(self, reason: reason)
+    }
+}

@@ -1,0 +1,145 @@
+import ControlProtocol
+import FLV
+import NIOCore
+import RTMP
+
+/// One stream played from one upstream server, on its own connection (`connect`, `createStream`,
+/// `play`), so that any RTMP server works as an upstream and one stream never holds up another.
+///
+/// Its media goes into an `UpstreamFeed`; while the play is the stream's source (`activate`) the
+/// feed's frames go into the hub, spliced in at a keyframe. Lives on its session's event loop.
+final class UpstreamPlay: RTMPClientDelegate {
+    let stream: String
+    private let target: UpstreamTarget
+    private let hub: StreamHub
+    private let events: any DataPlaneEventSink
+    /// Called when the play ends by itself (refused, or its connection lost), after
+    /// `upstreamPlayFailed` went out.
+    private let onEnded: (UpstreamPlay) -> Void
+    private var client: RTMPClientHandler?
+    private var messageStreamID: UInt32?
+    private var feed: UpstreamFeed
+    /// The hub source id while this play feeds the local stream.
+    private(set) var sourceID: String?
+    private var inHub = false
+    private(set) var lastMedia = NIODeadline.now()
+    var idleReported = false
+    private var stopped = false
+
+    private static let createStreamTransaction: Double = 2
+
+    init(stream: String, target: UpstreamTarget, hub: StreamHub, events: any DataPlaneEventSink,
+         onEnded: @escaping (UpstreamPlay) -> Void) {
+        self.stream = stream
+        self.target = target
+        self.hub = hub
+        self.events = events
+        self.onEnded = onEnded
+        self.feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
+    }
+
+    func start(on loop: any EventLoop, limits: ChunkDecoderLimits) {
+        guard client == nil, !stopped else { return }
+        client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app, limits: limits, on: loop, delegate: self)
+    }
+
+    /// Ends the play (the connection closes; nothing is reported).
+    func stop() {
+        stopped = true
+        client?.close(reason: "play stopped")
+        client = nil
+    }
+
+    // MARK: Source
+
+    /// Makes this play the stream's source.
+    func activate(sourceID: String) {
+        self.sourceID = sourceID
+        inHub = false
+        lastMedia = .now()
+        idleReported = false
+        push(feed.activate(playersHave: hub.configurationFrames(of: stream)))
+    }
+
+    func deactivate() {
+        feed.deactivate()
+        sourceID = nil
+        inHub = false
+    }
+
+    // MARK: RTMPClientDelegate
+
+    func clientConnected(_ client: RTMPClientHandler) {
+        client.send(ClientRequests.createStream(transactionID: Self.createStreamTransaction))
+    }
+
+    func client(_ client: RTMPClientHandler, received message: RTMPMessage) {
+        switch message.type {
+        case .audio, .video:
+            guard message.streamID == messageStreamID, message.payload.readableBytes > 0 else { return }
+            received(MediaFrame(kind: message.typeID == 8 ? .audio : .video, timestamp: message.timestamp, payload: message.payload))
+        case .dataAMF0, .dataAMF3:
+            guard let data = try? DataMessage(message: message) else { return }
+            let unwrapped = data.unwrappingSetDataFrame
+            guard unwrapped.values.first?.stringValue == "onMetaData" else { return }
+            received(MediaFrame(kind: .scriptData, timestamp: message.timestamp, payload: unwrapped.payload))
+        case .commandAMF0, .commandAMF3:
+            guard let command = try? CommandMessage(message: message) else { return }
+            handle(RTMPCommand(command), client: client)
+        default:
+            break
+        }
+    }
+
+    func clientClosed(_ client: RTMPClientHandler, reason: String) {
+        self.client = nil
+        fail("play connection lost: \(reason)")
+    }
+
+    private func handle(_ command: RTMPCommand, client: RTMPClientHandler) {
+        switch command {
+        case .result(Self.createStreamTransaction, _, let arguments):
+            let id = arguments.first?.numberValue.map { UInt32(clamping: Int($0)) } ?? 1
+            messageStreamID = id
+            client.send(ClientRequests.play(stream), streamID: id)
+            client.flush()
+        case .error(Self.createStreamTransaction, _, let arguments):
+            fail("createStream refused: \(arguments.first?["description"]?.stringValue ?? "error")")
+        case .onStatus(let info):
+            let code = info["code"]?.stringValue ?? ""
+            if code == StatusCode.playStart {
+                events.emit(.upstreamPlayStarted(server: target.id, stream: stream))
+            } else if code == StatusCode.playStreamNotFound || info["level"]?.stringValue == "error" {
+                fail(code)
+            }
+        default:
+            break
+        }
+    }
+
+    /// The play ended by itself: report it, end the connection, and leave the session.
+    private func fail(_ reason: String) {
+        guard !stopped else { return }
+        events.emit(.upstreamPlayFailed(server: target.id, stream: stream, reason: reason))
+        stop()
+        onEnded(self)
+    }
+
+    // MARK: Media
+
+    private func received(_ frame: MediaFrame) {
+        lastMedia = .now()
+        idleReported = false
+        push(feed.receive(frame))
+    }
+
+    /// Relays frames, splicing this play into the hub first if it is not there yet.
+    private func push(_ frames: [MediaFrame]) {
+        guard !frames.isEmpty, let sourceID else { return }
+        if !inHub {
+            inHub = true
+            hub.spliceSource(stream, sourceID: sourceID, source: StreamSource(kind: "upstream", upstream: target.id))
+        }
+        for frame in frames { hub.push(frame, stream: stream, sourceID: sourceID) }
+    }
+}
