@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "ControlLink", dependencies: ["ControlProtocol", nio, nioPosix, logging]),
         .target(
             name: "DataPlane",
-            dependencies: ["RTMP", "FLV", "Recording", "ISOBMFF", "ControlProtocol", "ControlLink",
+            dependencies: ["RTMP", "FLV", "Recording", "ISOBMFF", "HighlightExport", "ControlProtocol", "ControlLink",
                            nio, nioPosix, logging, collections, atomics, serviceLifecycle]
         ),
         .target(

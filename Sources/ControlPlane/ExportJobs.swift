@@ -90,7 +90,7 @@ public final class ExportJobs: ExportJobsProvider, @unchecked Sendable {
         }
     }
 
-    /// The export source of an item: a DVR recording, or an MP4/F4V clip in `<media>/sources/`.
+    /// The export source of an item: a DVR recording, or an MP4/F4V or FLV clip in `<media>/sources/`.
     func source(for item: HighlightItem, now: Date) throws -> (any ExportSampleSource)? {
         switch item.source {
         case .dvr:
@@ -99,14 +99,11 @@ public final class ExportJobs: ExportJobsProvider, @unchecked Sendable {
         case .clip:
             let name = item.name
             guard !name.isEmpty, !name.contains("/"), !name.contains(".."), !name.hasPrefix(".") else { return nil }
-            let path = mediaRoot + "/sources/" + name
-            guard let size = files.fileSize(path) else { return nil }
             let lower = name.lowercased()
-            guard [".mp4", ".f4v", ".m4v", ".mov"].contains(where: { lower.hasSuffix($0) }) else {
-                throw ExportError.sourceFailed("clip '\(name)': only MP4/F4V clips can be exported")
+            guard [".mp4", ".f4v", ".m4v", ".mov", ".flv"].contains(where: { lower.hasSuffix($0) }) else {
+                throw ExportError.sourceFailed("clip '\(name)': only MP4/F4V and FLV clips can be exported")
             }
-            let reader = LocalFileByteReader(path: path, size: size)
-            return MP4ClipSource(movie: try MP4Reader().read(reader), reader: reader)
+            return try MediaFileSource.open(files: files, path: mediaRoot + "/sources/" + name)
         }
     }
 

@@ -1,6 +1,7 @@
 import AdminAPI
 import FLV
 import Foundation
+import HighlightExport
 import ISOBMFF
 import NIOConcurrencyHelpers
 import NIOCore
@@ -46,7 +47,7 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
 
     static func describeMP4(path: String, name: String, size: UInt64) -> MediaFileDTO {
         do {
-            let movie = try MP4Reader().read(LocalFileByteReader(path: path, size: size))
+            let movie = try MP4Reader().read(FileSystemByteReader(files: LocalDVRFileSystem(), path: path, size: size))
             let video = movie.firstTrack(.video)
             var codecs: [String] = []
             for track in movie.tracks {
@@ -82,7 +83,7 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
                 guard case .tag(let frame, let tagSize) = DVRTag.parse(head) else { break }
                 head.moveReaderIndex(forwardBy: tagSize)
                 if frame.kind != .scriptData, first == nil { first = frame.timestamp }
-                if let description = DVRExportSource.description(for: frame) {
+                if let description = SampleDescription(sequenceHeader: frame) {
                     switch description {
                     case .avc(let entry):
                         if !codecs.contains("h264") { codecs.append("h264") }
@@ -102,16 +103,5 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
         }
         return MediaFileDTO(name: name, format: "flv", duration: duration, codecs: codecs, width: width, height: height, size: size,
                             error: codecs.isEmpty ? "no H.264 or AAC sequence header in the first tags" : nil)
-    }
-}
-
-/// Random access reads of a local file for `MP4Reader`.
-struct LocalFileByteReader: RandomAccessByteReader {
-    let path: String
-    let size: UInt64
-    func read(at offset: UInt64, count: Int) throws -> ByteBuffer {
-        let buffer = try LocalDVRFileSystem().readFile(path, offset: offset, length: count)
-        guard buffer.readableBytes == count else { throw DVRError.io(path: path, reason: "short read at \(offset)") }
-        return buffer
     }
 }

@@ -12,10 +12,10 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let node: RelayNode
-    private var logger: Logger
-    private var context: ChannelHandlerContext?
-    private var stats: ClientStats?
+    let node: RelayNode
+    var logger: Logger
+    private(set) var context: ChannelHandlerContext?
+    private(set) var stats: ClientStats?
     private(set) var eventLoop: any EventLoop
 
     private var handshake = RTMPServerHandshake()
@@ -32,7 +32,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     // Playing.
     private var playing: LiveStream?
-    private var playStreamID: UInt32 = 1
+    var playStreamID: UInt32 = 1
+    /// A recorded file being played (`RTMPConnection+VOD.swift`).
+    var vod: VODPlayback?
     private var skipUntilKeyframe = true
     private var laggingSince: NIODeadline?
 
@@ -192,8 +194,13 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .fcUnpublish(_, let raw):
             reply(StatusMessages.callback("onFCUnpublish", code: StatusCode.unpublishSuccess, description: raw))
             if let name = try? StreamName.normalize(raw), name == publishedStream { stopPublishing() }
-        case .play(_, let raw, _):
+        case .play(_, let raw, let start):
+            if playVOD(raw, start: start, streamID: streamID) { break }
             handlePlay(raw, streamID: streamID)
+        case .seek(_, let milliseconds):
+            vod?.seek(to: Int64(milliseconds))
+        case .pause(_, let paused, let milliseconds):
+            vod?.pause(paused, at: Int64(milliseconds))
         case .subscribe(_, let raw, let spelling):
             let name = try? StreamName.normalize(raw)
             let found = name.map { node.hub.isPublished($0) || node.configuration.role != .origin } ?? false
@@ -339,7 +346,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         stats?.set(kind: "connecting", stream: nil)
     }
 
-    private func stopPlaying() {
+    func stopPlaying() {
+        vod?.stop()
+        vod = nil
         guard let stream = playing else { return }
         playing = nil
         node.hub.removePlayer(self, from: stream)
@@ -347,14 +356,14 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     // MARK: Output
 
-    private func send(_ message: RTMPMessage, on chunkStreamID: UInt32) {
+    func send(_ message: RTMPMessage, on chunkStreamID: UInt32) {
         write(ChunkEncoder.encode(message, chunkStreamID: chunkStreamID, chunkSize: currentOutgoingChunkSize))
     }
 
     /// The chunk size the peer expects: 128 until our Set Chunk Size has gone out at connect.
     private var currentOutgoingChunkSize: Int { connected ? node.configuration.outgoingChunkSize : 128 }
 
-    private func reply(_ command: CommandMessage, streamID: UInt32 = 0) {
+    func reply(_ command: CommandMessage, streamID: UInt32 = 0) {
         send(command.message(streamID: streamID), on: RTMPChunkStreamID.command)
     }
 
@@ -364,7 +373,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
-    private func flush() { context?.flush() }
+    func flush() { context?.flush() }
 
     private func closeAfterFlush() {
         guard let context, !closing else { return }

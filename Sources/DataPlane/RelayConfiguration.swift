@@ -38,13 +38,17 @@ public struct RelayConfiguration: Sendable {
     public var pullGracePeriod: TimeAmount = .seconds(5)
     /// DVR recording; nil: no recorder (start/stop recording commands are refused).
     public var dvr: DVRRecorder.Configuration?
+    /// Media root served by VOD playback (`mp4:exports/…`, `mp4:sources/…`, `mp4:dvr/…`); nil:
+    /// the DVR's media root, and no VOD without a DVR either.
+    public var mediaRoot: String?
 
     public init(role: NodeRole = .origin, app: String? = nil, host: String = "0.0.0.0", port: Int = 1935,
                 chunkLimits: ChunkDecoderLimits = .init(), handshakeTimeout: TimeAmount = .seconds(5),
                 maxConnections: Int = 10_000, playerQueueLimit: Int = 4 << 20, playerMaxLag: TimeAmount = .seconds(10),
                 outgoingChunkSize: Int = 4096, gopCacheLimit: Int = 16 << 20, threads: Int = System.coreCount,
-                clusterSecret: String? = nil, dvr: DVRRecorder.Configuration? = nil) {
+                clusterSecret: String? = nil, dvr: DVRRecorder.Configuration? = nil, mediaRoot: String? = nil) {
         self.dvr = dvr
+        self.mediaRoot = mediaRoot ?? dvr?.mediaRoot
         self.role = role
         self.app = app ?? role.defaultApp
         self.host = host

@@ -62,7 +62,7 @@ public struct FailoverStateMachine: Sendable {
         case .playStarted(let server, let stream):
             return playStarted(stream, on: server, at: now)
         case .playFailed(let server, let stream, let reason):
-            return drop(server, from: stream, reason: "play refused: \(reason)", at: now)
+            return drop(server, from: stream, reason: "play failed: \(reason)", at: now)
         case .idle(let server, let stream):
             return drop(server, from: stream, reason: "idle for \(configuration.idleIntervalMilliseconds) ms",
                         askAgainIfAlone: true, at: now)

@@ -87,24 +87,11 @@ public struct FLVClipSource<Reader: RandomAccessByteReader>: ExportSampleSource 
     }
 
     static func videoDescription(_ record: [UInt8]) throws -> SampleDescription {
-        do {
-            let avc = try AVCDecoderConfigurationRecord(bytes: record)
-            let sps = try avc.sequenceParameterSets.first.map { try H264SequenceParameterSet(nalUnit: $0) }
-            return .avc(AVCSampleEntry(width: UInt16(clamping: sps?.width ?? 0), height: UInt16(clamping: sps?.height ?? 0),
-                                       decoderConfiguration: record))
-        } catch {
-            throw IndexError.badSequenceHeader("AVC: \(error)")
-        }
+        do { return try .avc(sequenceHeader: record) } catch { throw IndexError.badSequenceHeader("AVC: \(error)") }
     }
 
     static func audioDescription(_ config: [UInt8]) throws -> SampleDescription {
-        do {
-            let asc = try AudioSpecificConfig(bytes: config)
-            return .aac(AACSampleEntry(sampleRate: UInt32(asc.sampleRate), channelCount: UInt16(asc.channelCount ?? 2),
-                                       audioSpecificConfig: config))
-        } catch {
-            throw IndexError.badSequenceHeader("AAC: \(error)")
-        }
+        do { return try .aac(sequenceHeader: config) } catch { throw IndexError.badSequenceHeader("AAC: \(error)") }
     }
 
     public var isLive: Bool { false }

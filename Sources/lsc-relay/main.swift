@@ -108,7 +108,7 @@ struct RelayCommand: AsyncParsableCommand {
             chunkLimits: ChunkDecoderLimits(maxChunkSize: maxChunkSize, maxMessageSize: maxMessageSize, maxChunkStreams: maxChunkStreams),
             handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)), maxConnections: maxConnections,
             playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
-            clusterSecret: clusterSecret, dvr: recording)
+            clusterSecret: clusterSecret, dvr: recording, mediaRoot: media)
         configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)

@@ -29,9 +29,10 @@ struct TierLiveTests {
             return groups.contains { ($0["publishers"] as? [String] ?? []).contains("livestream") }
         }
         #expect(try edge.stream() == nil, "no player yet, so nothing is pulled")
-        // Children come from the parents' data-plane snapshots (every 500 ms): wait for the next one.
-        try waitUntil("one child registered at the origin and the intermediate", timeout: 10) {
-            try [origin, intermediate].allSatisfy { try ($0.get("/api/v1/children")["children"] as? [Any])?.count == 1 }
+        for (parent, what) in [(origin, "the intermediate"), (intermediate, "the edge")] {
+            try waitUntil("\(what) registered with FCAddChild on \(parent.name)", timeout: 10) {
+                (try parent.get("/api/v1/children")["children"] as? [Any])?.count == 1
+            }
         }
 
         // ffprobe and rtmpdump at the edge.

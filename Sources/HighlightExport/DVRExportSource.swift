@@ -1,6 +1,5 @@
 import FLV
 import Foundation
-import HighlightExport
 import ISOBMFF
 import NIOCore
 import Recording
@@ -27,7 +26,7 @@ public struct DVRExportSource: ExportSampleSource {
         for record in recording.index.records where record.kind == .videoConfig || record.kind == .audioConfig {
             guard recording.segments.contains(where: { $0.number == record.segment }),
                   let frame = try Self.readTag(files: files, recording: recording, at: DVRPosition(segment: record.segment, offset: record.offset)),
-                  let description = Self.description(for: frame) else { continue }
+                  let description = SampleDescription(sequenceHeader: frame) else { continue }
             if record.kind == .videoConfig, !video.contains(description) { video.append(description) }
             if record.kind == .audioConfig, !audio.contains(description) { audio.append(description) }
         }
@@ -46,20 +45,6 @@ public struct DVRExportSource: ExportSampleSource {
         let time = recording.info.time(at: date)
         guard date >= recording.info.startedAt else { return nil }
         return Double(time) / 1000
-    }
-
-    static func description(for frame: MediaFrame) -> SampleDescription? {
-        let body = Array(frame.payload.readableBytesView)
-        switch frame.kind {
-        case .video:
-            guard let header = FLVVideoTagHeader(payload: frame.payload), header.codec == .avc, header.isSequenceHeader else { return nil }
-            return CodecConfiguration.avc(Array(body.dropFirst(header.headerLength)))
-        case .audio:
-            guard let header = FLVAudioTagHeader(payload: frame.payload), header.isSequenceHeader else { return nil }
-            return CodecConfiguration.aac(Array(body.dropFirst(header.headerLength)))
-        case .scriptData:
-            return nil
-        }
     }
 
     private static func readTag(files: any DVRFileSystem, recording: DVRRecording, at position: DVRPosition) throws -> MediaFrame? {
@@ -84,7 +69,7 @@ public struct DVRExportSource: ExportSampleSource {
             if Int64(frame.timestamp) >= end + 1000 { break }
             guard frame.kind == kind else { continue }
             if frame.isSequenceHeader {
-                if let description = Self.description(for: frame), let index = descriptions.firstIndex(of: description) { current = index }
+                if let description = SampleDescription(sequenceHeader: frame), let index = descriptions.firstIndex(of: description) { current = index }
                 continue
             }
             let headerLength: Int

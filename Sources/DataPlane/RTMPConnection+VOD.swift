@@ -1,0 +1,42 @@
+import HighlightExport
+import NIOCore
+import RTMP
+import Recording
+
+extension RTMPConnection: VODOutput {
+    /// Plays a recorded file when `raw` is a VOD name (`mp4:exports/goal-1.f4v`, `mp4:dvr/live`,
+    /// see `VODName`) and returns true; false leaves `raw` to the live path. `start` is play's
+    /// start argument in milliseconds (negative values, "live or recorded", start at 0).
+    func playVOD(_ raw: String, start: Double?, streamID: UInt32) -> Bool {
+        let name: VODName
+        do {
+            guard let parsed = try VODName(raw) else { return false }
+            name = parsed
+        } catch {
+            stopPlaying()
+            reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(raw): \(error)", level: "error"), streamID: streamID)
+            return true
+        }
+        stopPlaying()
+        playStreamID = streamID
+        stats?.set(kind: "player", stream: raw)
+        guard let mediaRoot = node.configuration.mediaRoot else {
+            reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(raw): this relay serves no media",
+                                          level: "error"), streamID: streamID)
+            return true
+        }
+        logger.info("playing recorded file", metadata: ["name": "\(raw)"])
+        let playback = VODPlayback(name: raw, output: self, eventLoop: eventLoop, logger: logger)
+        vod = playback
+        playback.start(VODLibrary(mediaRoot: mediaRoot, files: LocalDVRFileSystem()), name: name,
+                       at: Int64(max(0, (start ?? 0).isFinite ? start ?? 0 : 0)))
+        return true
+    }
+
+    var vodStreamID: UInt32 { playStreamID }
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    func vodSend(_ message: RTMPMessage, on chunkStreamID: UInt32) { send(message, on: chunkStreamID) }
+    func vodReply(_ command: CommandMessage) { reply(command, streamID: playStreamID) }
+    func vodFlush() { flush() }
+}
