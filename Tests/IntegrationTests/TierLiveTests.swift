@@ -24,7 +24,9 @@ struct TierLiveTests {
 
         // addStream travels origin → intermediate → edge before any player asks for the stream.
         try waitUntil("the edge knows the stream from addStream", timeout: 15) {
-            try edge.getText("/api/v1/topology").contains("livestream")
+            // The publisher list, not the whole body: app names like livestreamcast_edge contain "livestream".
+            let groups = try edge.get("/api/v1/topology")["groups"] as? [[String: Any]] ?? []
+            return groups.contains { ($0["publishers"] as? [String] ?? []).contains("livestream") }
         }
         #expect(try edge.stream() == nil, "no player yet, so nothing is pulled")
         for (parent, what) in [(origin, "the intermediate"), (intermediate, "the edge")] {
