@@ -10,7 +10,7 @@ struct DVRExportLiveTests {
         let socket = media.appendingPathComponent("c.sock").path
         let clip = media.appendingPathComponent("sources/opener.mp4")
         try FileManager.default.createDirectory(at: clip.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let made = try Tools.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+        let made = try Tools.run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25,\(FrameNumberCode.filter(offset: 10_000))", "-f", "lavfi", "-i", "sine",
                                             "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", clip.path], timeout: 60)
         try #require(made.status == 0, "\(made.stderr)")
 
@@ -20,7 +20,8 @@ struct DVRExportLiveTests {
         let control = try ControlAPILiveTests.startControl(socket: socket, httpPort: httpPort, extra: ["--media", media.path])
         defer { control.stop() }
         let api = "http://127.0.0.1:\(httpPort)/api/v1"
-        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 14)
+        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 14,
+                                                         extraVideoFilter: FrameNumberCode.filter())
         defer { publisher.stop() }
 
         var recorded = 0.0
@@ -71,6 +72,22 @@ struct DVRExportLiveTests {
         #expect(bytes.range(of: Data("f4v ".utf8)).map { $0.lowerBound < 32 } == true, "f4v brand")
         let decode = try Tools.run("ffmpeg", ["-v", "error", "-i", output, "-f", "null", "-"], timeout: 60)
         #expect(decode.status == 0 && decode.stderr.isEmpty, "\(decode.stderr)")
+
+        // The first frame of each item is the frame at its in-point: the numbers burned into the
+        // publisher's and the clip's frames, read back from the output and from the recording.
+        let segment = media.appendingPathComponent("dvr/livestream/seg-00000001.flv").path
+        let recordedTimes = try RelayFixtures.packets(of: segment, stream: "v").map(\.dts)
+        let recordedNumbers = try FrameNumberCode.read(segment)
+        func recordedNumber(at seconds: Double) -> Int? {
+            let index = recordedTimes.prefix(recordedNumbers.count).lastIndex { $0 <= seconds + 0.002 }
+            return index.map { recordedNumbers[$0] }
+        }
+        let runs = FrameNumberCode.runs(try FrameNumberCode.read(output))
+        let inPoints = [Double(point(1)) ?? 0, Double(point(2.52)) ?? 0]
+        #expect(runs.map(\.first) == [recordedNumber(at: inPoints[0]), 10_000, recordedNumber(at: inPoints[1])].map { $0 ?? -1 },
+                "runs of frame numbers in the output: \(runs)")
+        let frames = [25, 25, Int(((futureEnd - 2.52) * 25).rounded())]
+        #expect(runs.count == 3 && zip(runs, frames).allSatisfy { abs($0.count - $1) <= 1 }, "\(runs) vs \(frames) frames")
 
         let outputs = ControlAPILiveTests.json(try ControlAPILiveTests.curl("\(api)/outputs").body)["files"] as? [[String: Any]] ?? []
         #expect(outputs.contains { $0["name"] as? String == "goal-1.f4v" })
