@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "lsc-control", targets: ["lsc-control"]),
         .executable(name: "lsc-loadclient", targets: ["lsc-loadclient"]),
         .executable(name: "lsc-export", targets: ["lsc-export"]),
+        .executable(name: "lsc-latency", targets: ["lsc-latency"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -41,6 +42,7 @@ let package = Package(
         .target(name: "Failover", dependencies: ["Topology"]),
         .target(name: "ControlProtocol"),
         .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
+        .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
 
         // MARK: C library wrapper
         .systemLibrary(
@@ -70,6 +72,7 @@ let package = Package(
         .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", argumentParser, logging, serviceLifecycle]),
         .executableTarget(name: "lsc-export", dependencies: ["HighlightExport", "ISOBMFF", nio, argumentParser]),
         .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", "FLV", nio, nioPosix, argumentParser, logging]),
+        .executableTarget(name: "lsc-latency", dependencies: ["LatencyProbe", "RTMP", nio, nioPosix, argumentParser]),
 
         // MARK: Tests
         .testTarget(name: "RTMPTests", dependencies: ["RTMP"]),
@@ -83,6 +86,7 @@ let package = Package(
         .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
+        .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),
     ]

@@ -23,6 +23,21 @@ public enum ClientRequests {
         CommandMessage(name: "play", transactionID: 0, arguments: [.string(name), .number(start)])
     }
 
+    /// `releaseStream` (FMLE, ffmpeg): asks the server to drop a stale publisher of `name` before publishing.
+    public static func releaseStream(_ name: String, transactionID: Double) -> CommandMessage {
+        CommandMessage(name: "releaseStream", transactionID: transactionID, arguments: [.string(name)])
+    }
+
+    /// `FCPublish` (seed API): announces the publish of `name`; the server answers `onFCPublish`.
+    public static func fcPublish(_ name: String, transactionID: Double) -> CommandMessage {
+        CommandMessage(name: "FCPublish", transactionID: transactionID, arguments: [.string(name)])
+    }
+
+    /// `publish` of a live stream (RTMP spec §7.2.2.6); goes on the message stream `createStream` returned.
+    public static func publish(_ name: String, type: String = "live") -> CommandMessage {
+        CommandMessage(name: "publish", transactionID: 0, arguments: [.string(name), .string(type)])
+    }
+
     /// `deleteStream` of a message stream created with `createStream`.
     public static func deleteStream(_ streamID: UInt32, transactionID: Double = 0) -> CommandMessage {
         CommandMessage(name: "deleteStream", transactionID: transactionID, arguments: [.number(Double(streamID))])

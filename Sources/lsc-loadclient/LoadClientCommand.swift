@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import RTMP
 
 /// `lsc-loadclient`: attaches many lightweight RTMP players to one stream and reports what they
 /// received, as JSON. Used by the fan-out benchmark and by the live tests.
@@ -95,34 +96,5 @@ struct Summary {
         let object = Dictionary(uniqueKeysWithValues: fields.map { ($0.0, $0.1) })
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-/// `rtmp://host[:port]/app[/instance]/stream` split into its parts (the last path part is the stream).
-struct RTMPURL {
-    var host: String
-    var port: Int
-    var app: String
-    var stream: String
-    var tcUrl: String
-
-    init?(_ text: String) {
-        guard text.hasPrefix("rtmp://") else { return nil }
-        let rest = text.dropFirst("rtmp://".count)
-        guard let slash = rest.firstIndex(of: "/") else { return nil }
-        let authority = rest[..<slash]
-        let path = rest[rest.index(after: slash)...]
-        guard let lastSlash = path.lastIndex(of: "/") else { return nil }
-        app = String(path[..<lastSlash])
-        stream = String(path[path.index(after: lastSlash)...])
-        if let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]) {
-            host = String(authority[..<colon])
-            self.port = port
-        } else {
-            host = String(authority)
-            port = 1935
-        }
-        tcUrl = "rtmp://\(authority)/\(app)"
-        guard !app.isEmpty, !stream.isEmpty else { return nil }
     }
 }

@@ -24,11 +24,16 @@ struct TierLiveTests {
 
         // addStream travels origin → intermediate → edge before any player asks for the stream.
         try waitUntil("the edge knows the stream from addStream", timeout: 15) {
-            try edge.getText("/api/v1/topology").contains("livestream")
+            // The publisher list, not the whole body: app names like livestreamcast_edge contain "livestream".
+            let groups = try edge.get("/api/v1/topology")["groups"] as? [[String: Any]] ?? []
+            return groups.contains { ($0["publishers"] as? [String] ?? []).contains("livestream") }
         }
         #expect(try edge.stream() == nil, "no player yet, so nothing is pulled")
-        #expect(try origin.get("/api/v1/children")["children"].map { ($0 as? [Any])?.count } == 1)
-        #expect(try intermediate.get("/api/v1/children")["children"].map { ($0 as? [Any])?.count } == 1)
+        for (parent, what) in [(origin, "the intermediate"), (intermediate, "the edge")] {
+            try waitUntil("\(what) registered with FCAddChild on \(parent.name)", timeout: 10) {
+                (try parent.get("/api/v1/children")["children"] as? [Any])?.count == 1
+            }
+        }
 
         // ffprobe and rtmpdump at the edge.
         let probe = try Tools.run("ffprobe", ["-v", "error", "-rw_timeout", "10000000", "-show_entries", "stream=codec_name",
