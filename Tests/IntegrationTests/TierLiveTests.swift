@@ -113,6 +113,57 @@ struct TierLiveTests {
         #expect(!((report["statusSequence"] as? [String]) ?? []).contains("NetStream.Play.UnpublishNotify"))
     }
 
+    @Test func hostINIReloadKeepsPlayersPlayingAndABadFileIsRejected() throws {
+        let origin = try TierNode(name: "origin", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
+        defer { origin.stop() }
+        let publisher = try RelayFixtures.startPublisher(url: origin.url(), seconds: 60)
+        defer { publisher.stop() }
+        try RelayFixtures.waitForStream(url: origin.url())
+        let good = TierNode.group("origins", origin)
+        let edge = try TierNode(name: "edge", role: "edge", hostINI: [good], relayExtra: [], controlExtra: [])
+        defer { edge.stop() }
+        let hostINI = edge.directory.appendingPathComponent("host.ini")
+        let player = try TestProcess(Binaries.path("lsc-loadclient"), [edge.url(), "--players", "1", "--duration", "12"], name: "edge-player")
+        defer { player.stop() }
+        try waitUntil("the edge relays the stream", timeout: 15) { try edge.upstream() == origin.upstreamID }
+        let groupCount = { (try edge.get("/api/v1/topology")["groups"] as? [Any])?.count }
+
+        // A bad file is refused with its line, and the running configuration is kept.
+        try "# comment\n\(good)\nspare 127.0.0.1:1;127.0.0.1:notaport livestreamcast_origin\n".write(to: hostINI, atomically: true, encoding: .utf8)
+        let refused = try ControlAPILiveTests.curl("http://127.0.0.1:\(edge.httpPort)/api/v1/topology/reload", ["-X", "POST"])
+        #expect(refused.status == 422, "\(refused)")
+        let lines = (ControlAPILiveTests.json(refused.body)["error"] as? [String: Any])?["lines"] as? [[String: Any]]
+        #expect(lines?.first?["line"] as? Int == 3 && (lines?.first?["file"] as? String)?.hasSuffix("host.ini") == true,
+                "the error names file and line: \(refused.body)")
+        #expect(try groupCount() == 1)
+
+        // A good file with one more group is taken (API), then the old one again (SIGHUP).
+        try "\(good)\nspare 127.0.0.1:1;127.0.0.1:1 livestreamcast_origin\n".write(to: hostINI, atomically: true, encoding: .utf8)
+        let accepted = try ControlAPILiveTests.curl("http://127.0.0.1:\(edge.httpPort)/api/v1/topology/reload", ["-X", "POST"])
+        #expect(accepted.status == 200, "\(accepted)")
+        #expect(try groupCount() == 2)
+        try "\(good)\n".write(to: hostINI, atomically: true, encoding: .utf8)
+        edge.control.signal(SIGHUP)
+        try waitUntil("SIGHUP reloads host.ini", timeout: 10) { try groupCount() == 1 }
+        #expect(edge.control.isRunning)
+        #expect(try edge.upstream() == origin.upstreamID, "the unaffected stream stays on its upstream")
+
+        #expect(player.waitForExit(timeout: 30))
+        let report = try Self.loadClientReport(player)
+        #expect(report["stillOpen"] as? Int == 1 && report["keptUp"] as? Int == 1, "\(report)")
+        #expect((report["maxGapMilliseconds"] as? Int ?? .max) < 1000, "reloads do not interrupt the stream: \(report)")
+    }
+
+    @Test func aBadHostINIStopsTheControlPlaneAtStartWithFileAndLine() throws {
+        let directory = TestDirectory.make("bad-host-ini")
+        let file = directory.appendingPathComponent("host.ini")
+        try "ok 127.0.0.1;127.0.0.1 livestreamcast_origin\nbroken-line-without-address\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try Tools.run(Binaries.path("lsc-control"), ["--role", "edge", "--host-ini", file.path, "--http", "127.0.0.1:\(FreePort.next())",
+                                                                  "--control-socket", directory.appendingPathComponent("x.sock").path], timeout: 20)
+        #expect(result.status != 0)
+        #expect((result.stdout + result.stderr).contains("\(file.path):2:"), "\(result.stdout) \(result.stderr)")
+    }
+
     @Test func aChildWithTheWrongClusterSecretIsRefused() throws {
         let secrets = TestDirectory.make("secrets")
         let right = secrets.appendingPathComponent("right").path
