@@ -440,4 +440,11 @@ extension RTMPConnection: StreamSubscriber {
         reply(StatusMessages.onStatus(code: StatusCode.playUnpublishNotify, description: "\(name) is now unpublished."), streamID: playStreamID)
         flush()
     }
+
+    func streamNotFound(_ name: String) {
+        guard playing?.name == name else { return }
+        reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "No upstream server has \(name).", level: "error"),
+              streamID: playStreamID)
+        flush()
+    }
 }

@@ -73,6 +73,9 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Intermediate/edge: seconds a stream pulled from upstream stays pulled after its last player leaves.")
     var pullGrace: Double = 5
 
+    @Option(help: "Intermediate/edge: seconds players wait for a stream no upstream delivers before they get NetStream.Play.StreamNotFound.")
+    var pullTimeout: Double = 10
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -110,6 +113,8 @@ struct RelayCommand: AsyncParsableCommand {
             playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
             clusterSecret: clusterSecret, dvr: recording, mediaRoot: media)
         configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
+        guard pullTimeout > 0, pullTimeout <= 3600 else { throw ValidationError("--pull-timeout must be between 0 and 3600 seconds") }
+        configuration.pullTimeout = .milliseconds(Int64(pullTimeout * 1000))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
         let server = RTMPServer(node: node, group: group)

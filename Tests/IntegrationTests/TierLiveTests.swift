@@ -164,6 +164,18 @@ struct TierLiveTests {
         #expect((result.stdout + result.stderr).contains("\(file.path):2:"), "\(result.stdout) \(result.stderr)")
     }
 
+    @Test func playersOfAStreamNoUpstreamHasHearStreamNotFound() throws {
+        let origin = try TierNode(name: "origin", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
+        defer { origin.stop() }
+        let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("o", origin)],
+                                relayExtra: ["--pull-timeout", "2"], controlExtra: [])
+        defer { edge.stop() }
+        let report = try RelayFixtures.loadClient(url: edge.url("nosuchstream"), players: 1, duration: 5)
+        let statuses = report["statusSequence"] as? [String] ?? []
+        #expect(statuses.first == "NetStream.Play.Reset" && statuses.last == "NetStream.Play.StreamNotFound", "\(statuses)")
+        #expect(report["stillOpen"] as? Int == 1, "the player stays attached in case the stream turns up")
+    }
+
     @Test func aChildWithTheWrongClusterSecretIsRefused() throws {
         let secrets = TestDirectory.make("secrets")
         let right = secrets.appendingPathComponent("right").path
