@@ -120,7 +120,7 @@ import Testing
 
     @Test func pacerSendsAtRealTimeWithALead() {
         var pacer = VODPacer(lead: 500, readAhead: 2000)
-        #expect(!pacer.isDue(0, now: 0) && pacer.needsData(bufferedUntil: 10_000, now: 0))
+        #expect(!pacer.isDue(0, now: 0) && !pacer.needsData(bufferedUntil: nil, now: 0))
         pacer.start(media: 10_000, now: 1_000_000_000)
         #expect(pacer.isDue(10_500, now: 1_000_000_000))
         #expect(!pacer.isDue(10_501, now: 1_000_000_000))
@@ -132,6 +132,7 @@ import Testing
         #expect(!pacer.needsData(bufferedUntil: 12_500, now: 1_000_000_000))
         pacer.stop()
         #expect(!pacer.isDue(0, now: 5_000_000_000) && pacer.delay(until: 0, now: 0) == nil)
+        #expect(!pacer.needsData(bufferedUntil: nil, now: 5_000_000_000))
     }
 
     @Test(arguments: [
