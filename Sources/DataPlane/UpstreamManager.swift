@@ -173,17 +173,18 @@ public final class UpstreamManager: Sendable {
         guard let session = session(for: target) else {
             return .failed(code: "not-found", message: "not connected to \(target.id)")
         }
-        let previous: UpstreamSession? = state.withLockedValue { state in
+        let (previous, sourceID): (UpstreamSession?, String) = state.withLockedValue { state in
             var relayed = state.relayed[stream] ?? Relayed()
             let previous = relayed.active.flatMap { $0 == target ? nil : state.sessions[$0] }
             state.switches &+= 1
+            // A new source id at every switch: frames still in flight from the old play are refused.
+            let sourceID = "upstream:\(target.id)#\(state.switches)"
             relayed.active = target
-            relayed.sourceID = "upstream:\(target.id)#\(state.switches)"
+            relayed.sourceID = sourceID
             state.relayed[stream] = relayed
             startGraceCheck(&state)
-            return previous
+            return (previous, sourceID)
         }
-        let sourceID = state.withLockedValue { $0.relayed[stream]?.sourceID } ?? "upstream:\(target.id)"
         previous?.deactivate(stream)
         session.activate(stream, sourceID: sourceID)
         logger.info("relaying stream", metadata: ["stream": "\(stream)", "upstream": "\(target.id)"])
