@@ -141,21 +141,31 @@ struct VODPlaybackLiveTests {
         }
     }
 
-    /// A stream recorded by the relay's DVR plays back as `mp4:dvr/<stream>`, every recorded frame.
-    @Test func dvrRecordingPlaysBack() throws {
+    /// A stream recorded by the relay's DVR plays back as `mp4:dvr/<stream>`: a play started
+    /// while the recording is being written follows it to its end (once it is no longer live),
+    /// and a play afterwards gets the same frames.
+    @Test func dvrRecordingPlaysBackWhileAndAfterItIsRecorded() throws {
         let media = TestDirectory.make("vod-dvr")
         let (relay, port) = try RelayFixtures.startRelay(extra: ["--media", media.path])
         defer { relay.stop() }
-        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 4)
-        #expect(publisher.waitForExit(timeout: 30))
+        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 6)
+        defer { publisher.stop() }
         let segment = media.appendingPathComponent("dvr/livestream/seg-00000001.flv").path
-        try waitUntil("the recording is on disk", timeout: 10) { FileManager.default.fileExists(atPath: segment) }
-        let output = media.appendingPathComponent("played-dvr.flv").path
-        try Self.copy(port: port, name: "mp4:dvr/livestream", to: output)
-        let played = try Self.counts(output)
+        try waitUntil("1 s recorded", timeout: 20) {
+            try FileManager.default.fileExists(atPath: segment) && RelayFixtures.packets(of: segment, stream: "v").count >= 25
+        }
+        let whileLive = media.appendingPathComponent("played-while-live.flv").path
+        try Self.copy(port: port, name: "mp4:dvr/livestream", to: whileLive)
+        #expect(publisher.waitForExit(timeout: 30))
         let recorded = try Self.counts(segment)
-        #expect(played.video == recorded.video && played.video >= 90, "\(played) vs \(recorded)")
-        #expect(abs(played.audio - recorded.audio) <= 1, "\(played) vs \(recorded)")
+        let followed = try Self.counts(whileLive)
+        #expect(followed.video == recorded.video && recorded.video >= 140, "\(followed) vs \(recorded)")
+        #expect(abs(followed.audio - recorded.audio) <= 1, "\(followed) vs \(recorded)")
+
+        let afterwards = media.appendingPathComponent("played-after.flv").path
+        try Self.copy(port: port, name: "mp4:dvr/livestream", to: afterwards)
+        let played = try Self.counts(afterwards)
+        #expect(played.video == recorded.video && abs(played.audio - recorded.audio) <= 1, "\(played) vs \(recorded)")
     }
 }
 
