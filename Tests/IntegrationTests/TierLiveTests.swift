@@ -69,10 +69,9 @@ struct TierLiveTests {
         defer { originA.stop() }
         let originB = try TierNode(name: "origin-b", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
         defer { originB.stop() }
-        var publisherA = try RelayFixtures.startPublisher(url: originA.url(), seconds: 90, name: "publisher-a")
-        defer { publisherA.stop() }
-        let publisherB = try RelayFixtures.startPublisher(url: originB.url(), seconds: 90, name: "publisher-b")
-        defer { publisherB.stop() }
+        var publishers = [try RelayFixtures.startPublisher(url: originA.url(), seconds: 90, name: "publisher-a"),
+                          try RelayFixtures.startPublisher(url: originB.url(), seconds: 90, name: "publisher-b")]
+        defer { publishers.forEach { $0.stop() } }
         try RelayFixtures.waitForStream(url: originA.url())
         try RelayFixtures.waitForStream(url: originB.url())
         let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("a", originA), TierNode.group("b", originB)],
@@ -94,10 +93,7 @@ struct TierLiveTests {
         // The killed origin comes back (with its encoder) and rejoins at the bottom of the list.
         Thread.sleep(forTimeInterval: 2)
         try victim.restartRelay()
-        if victim === originA {
-            publisherA.stop()
-            publisherA = try RelayFixtures.startPublisher(url: originA.url(), seconds: 60, name: "publisher-a2")
-        }
+        publishers.append(try RelayFixtures.startPublisher(url: victim.url(), seconds: 60, name: "publisher-\(victim.name)-again"))
         try waitUntil("the restarted origin rejoins the stream's list", timeout: 20) {
             try TopologyView(edge.get("/api/v1/topology")).available("livestream") == [survivor.upstreamID, victim.upstreamID]
         }
