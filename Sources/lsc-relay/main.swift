@@ -83,11 +83,7 @@ struct RelayCommand: AsyncParsableCommand {
         guard let role = NodeRole(rawValue: role) else { throw ValidationError("--role must be origin, intermediate or edge") }
         guard let address = ListenAddress(parsing: rtmp, defaultHost: "0.0.0.0") else { throw ValidationError("--rtmp must be HOST:PORT, got '\(rtmp)'") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ProcessLogging.bootstrap(level: level)
         let recordAll: Bool
         switch dvr {
         case nil: recordAll = role == .origin
