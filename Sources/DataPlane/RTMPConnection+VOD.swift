@@ -29,7 +29,7 @@ extension RTMPConnection: VODOutput {
         let playback = VODPlayback(name: raw, output: self, eventLoop: eventLoop, logger: logger)
         vod = playback
         playback.start(VODLibrary(mediaRoot: mediaRoot, files: LocalDVRFileSystem()), name: name,
-                       at: Int64(max(0, (start ?? 0).isFinite ? start ?? 0 : 0)))
+                       at: VODPlayback.milliseconds(start ?? 0))
         return true
     }
 

@@ -198,9 +198,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             if playVOD(raw, start: start, streamID: streamID) { break }
             handlePlay(raw, streamID: streamID)
         case .seek(_, let milliseconds):
-            vod?.seek(to: Int64(milliseconds))
+            vod?.seek(to: milliseconds)
         case .pause(_, let paused, let milliseconds):
-            vod?.pause(paused, at: Int64(milliseconds))
+            vod?.pause(paused, at: milliseconds)
         case .subscribe(_, let raw, let spelling):
             let name = try? StreamName.normalize(raw)
             let found = name.map { node.hub.isPublished($0) || node.configuration.role != .origin } ?? false

@@ -92,9 +92,10 @@ final class VODPlayback: @unchecked Sendable {
         }
     }
 
-    /// `seek(ms)`: `NetStream.Seek.Notify`, then media from the keyframe at or before `milliseconds`.
-    func seek(to milliseconds: Int64) {
+    /// `seek(ms)`: `NetStream.Seek.Notify`, then media from the keyframe at or before `target`.
+    func seek(to target: Double) {
         guard !stopped, let source, let library, let vodName else { return }
+        let milliseconds = Self.milliseconds(target)
         generation += 1
         let generation = self.generation
         reading = true
@@ -120,7 +121,7 @@ final class VODPlayback: @unchecked Sendable {
     }
 
     /// `pause(true|false, ms)`: stops or restarts the clock where the last frame was.
-    func pause(_ pause: Bool, at milliseconds: Int64) {
+    func pause(_ pause: Bool, at milliseconds: Double) {
         guard !stopped, source != nil, pause != paused else { return }
         paused = pause
         if pause {
@@ -276,6 +277,13 @@ final class VODPlayback: @unchecked Sendable {
     }
 
     private static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    /// A time from the network (play's start, seek, pause) as milliseconds: negative, NaN or
+    /// absurd values are clamped, never trapped on.
+    static func milliseconds(_ value: Double) -> Int64 {
+        guard value.isFinite, value > 0 else { return 0 }
+        return Int64(min(value, 1e15))
+    }
 }
 
 /// Carries a value that is not `Sendable` (a source or reader) to a thread-pool task and back.

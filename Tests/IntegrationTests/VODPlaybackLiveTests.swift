@@ -139,6 +139,16 @@ struct VODPlaybackLiveTests {
             player.read(timeout: 0.5) { _ in false }
             #expect(!player.messages.contains { $0.typeID == 8 || $0.typeID == 9 }, "\(name)")
         }
+        // Times that are not numbers a clock can hold are clamped, not trapped on.
+        let hostile = try RTMPTestPlayer(port: port)
+        hostile.play("mp4:sources/clip.mp4", start: .nan)
+        #expect(hostile.read(timeout: 10) { RTMPTestPlayer.statusCodes($0).contains("NetStream.Play.Start") })
+        for target in [Double.nan, .infinity, -1e300, 1e300] { hostile.seek(target) }
+        // Each seek supersedes the one before: at least the last is answered.
+        #expect(hostile.read(timeout: 10) { RTMPTestPlayer.statusCodes($0).contains("NetStream.Seek.Notify") })
+        let after = try RTMPTestPlayer(port: port)
+        after.play("mp4:sources/clip.mp4")
+        #expect(after.read(timeout: 10) { RTMPTestPlayer.statusCodes($0).contains("NetStream.Play.Start") })
     }
 
     /// A stream recorded by the relay's DVR plays back as `mp4:dvr/<stream>`: a play started
