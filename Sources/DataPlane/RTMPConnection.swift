@@ -224,7 +224,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .fcAddChild(let tid, let arguments):
             handleAddChild(transactionID: tid, arguments: arguments)
         case .other(let call) where call.name == "getStreamLength":
-            reply(StatusMessages.result(transactionID: call.transactionID, .number(0)))
+            replyStreamLength(call)
         case .other(let call) where call.name == "_checkbw":
             reply(StatusMessages.result(transactionID: call.transactionID))
         case .other(let call) where call.transactionID != 0:

@@ -95,6 +95,15 @@ struct VODPlaybackLiveTests {
         }
 
         let player = try RTMPTestPlayer(port: port)
+        // getStreamLength (what Flash players ask first): the file's seconds; 0 for a live name.
+        player.send(CommandMessage(name: "getStreamLength", transactionID: 3, arguments: [.string("mp4:exports/x.f4v")]))
+        player.send(CommandMessage(name: "getStreamLength", transactionID: 4, arguments: [.string("livestream")]))
+        func length(_ transactionID: Double) -> Double? {
+            player.messages.lazy.compactMap { try? CommandMessage(message: $0) }
+                .first { $0.name == "_result" && $0.transactionID == transactionID }?.arguments.first?.numberValue
+        }
+        #expect(player.read(timeout: 10) { _ in length(3) != nil && length(4) != nil })
+        #expect(length(3).map { abs($0 - 6) < 0.05 } == true && length(4) == 0, "\(String(describing: length(3))) \(String(describing: length(4)))")
         player.play("mp4:exports/x.f4v", start: 2500)
         #expect(player.read(timeout: 10) { $0.contains(where: isMedia) })
         let first = try #require(player.messages.first(where: isMedia))
