@@ -54,7 +54,8 @@ public struct VODReader {
             guard let index = source.firstTrack(kind) else { continue }
             tracks.append(Track(index: index, kind: kind, timescale: Int64(max(1, source.tracks[index].timescale)), next: 0))
         }
-        let target = max(0, start) - shift
+        // Never before what is still available (retention may have removed a recording's start).
+        let target = max(max(0, start) - shift, Int64((source.startTime * 1000).rounded(.down)))
         var first = target
         if let video = tracks.first(where: { $0.kind == .video }) {
             let ticks = Self.ticks(target, video.timescale)

@@ -146,6 +146,26 @@ import Testing
         #expect(frames.filter(\.isSequenceHeader).count == 2)
     }
 
+    /// A recording whose start retention removed plays from its earliest sample, not from 0.
+    @Test func startsAtTheEarliestAvailableSample() throws {
+        struct Trimmed: ExportSampleSource {
+            var base = SyntheticSource(seconds: 4, gop: 10)
+            var tracks: [ExportTrack] { base.tracks }
+            var availableDuration: Double { 4 }
+            var startTime: Double { 2 }
+            var isLive: Bool { false }
+            func samples(track: Int, from start: Int64, to end: Int64) throws -> [ExportSample] {
+                let first = 2 * Int64(tracks[track].timescale)
+                return try base.samples(track: track, from: max(start, first), to: end).filter { $0.decodeTime >= first }
+            }
+            func payload(track: Int, sample: ExportSample) throws -> ByteBuffer { try base.payload(track: track, sample: sample) }
+        }
+        var reader = try VODReader(source: Trimmed(), start: 0)
+        #expect(reader.startTimestamp == 2000)
+        let frames = try reader.read(window: 500).filter { !$0.isSequenceHeader }
+        #expect(frames.first { $0.kind == .video }?.timestamp == 2000)
+    }
+
     @Test func metadataDescribesTheTracks() {
         let metadata = VODMetadata(source: SyntheticSource(seconds: 4))
         #expect(metadata == VODMetadata(duration: 4, width: 320, height: 240, videoCodecID: 7, audioCodecID: 10,
