@@ -60,26 +60,26 @@ free_port() { # a port nothing listens on, from a random start
 measure() { # server path publish-url play-url
   local server=$1 path=$2 report
   report=$(timeout $((seconds + 30)) "$bin/lsc-latency" --publish "$3" --play "$4" --players "$players" \
-    --duration "$seconds" --play-delay 1 --warmup 2 2>>"$work/probe.log") || report='{}'
+    --duration "$seconds" --play-delay 1 --warmup 2 --gap-events-ms 100 2>>"$work/probe-$server-${path%% *}.log") || report='{}'
   echo "$report" >>"$work/reports.jsonl"
   python3 - "$server" "$path" "$report" <<'PY'
 import json, sys
 server, path, report = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] or "{}")
 if not report.get("count"):
-    print(f"| {server} | {path} | no samples | | | | | | {', '.join(report.get('errors', [])) or 'see probe.log'} |")
+    print(f"| {server} | {path} | no samples | | | | | | | {', '.join(report.get('errors', [])) or 'see probe-*.log'} |")
 else:
     print(f"| {server} | {path} | {report['count']} | {report['p50']:.2f} | {report['p90']:.2f} | {report['p99']:.2f} "
-          f"| {report['max']:.2f} | {report['lost']} | {report['playersStillOpen']}/{report['players']} |")
+          f"| {report['max']:.2f} | {report['lost']} | {report['lostInWarmup']} | {report['playersStillOpen']}/{report['players']} |")
 PY
 }
 
-echo "| server | path | samples | p50 ms | p90 ms | p99 ms | max ms | lost | players open at end |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| server | path | samples | p50 ms | p90 ms | p99 ms | max ms | lost | lost in first 2 s | players open at end |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 
 # --- LiveStreamCast: origin, an edge on the origin, an intermediate on the origin, an edge on it.
 if [[ " $servers " == *" lsc "* ]]; then
   if ! "$bin/lsc-control" --help 2>&1 | grep -q -- --host-ini; then
-    echo "| lsc | (skipped: this lsc-control has no --host-ini yet) | | | | | | | |"
+    echo "| lsc | (skipped: this lsc-control has no --host-ini yet) | | | | | | | | |"
   else
     o=$(free_port); hub=$(free_port); e1=$(free_port); e2=$(free_port)
     node() { # name role rtmp-port [host.ini line]
