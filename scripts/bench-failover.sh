@@ -20,6 +20,7 @@ hangs=${HANGS:-5}
 idle=${IDLE_INTERVAL:-1s}
 settle=${SETTLE_SECONDS:-3}  # steady playing before each kill
 window=${WINDOW_SECONDS:-8}  # how long after a kill the gap is looked for
+threshold=${THRESHOLD_MS:-50} # the player logs arrival gaps and frame latencies from this many ms (frames are 40 ms apart)
 
 # LSC_BIN_DIR: use the binaries there (e.g. .build/debug) instead of building release ones.
 if [ -n "${LSC_BIN_DIR:-}" ]; then
@@ -95,7 +96,7 @@ wait_port "$http_e"
 sleep 2
 events="$work/player-events.jsonl"
 "$bin/lsc-latency" --play "rtmp://127.0.0.1:$port_e/livestreamcast_edge/live" --duration 86400 \
-  --warmup 0 --gap-events-ms 100 >"$work/player.log" 2>"$events" &
+  --warmup 0 --gap-events-ms "$threshold" >"$work/player.log" 2>"$events" &
 player=$!
 pids+=("$player")
 
@@ -198,7 +199,8 @@ run_case() { # relay|publisher|hang count
     result=$(gap_after "$t")
     read -r gap late resumed closed <<<"$result"
     echo "$gap $late $resumed $closed" >>"$work/stalls-$mode.txt"
-    echo "| $i | $from | $to | $gap | $late | $([ "$resumed" = 1 ] && echo yes || echo NO) | $([ "$closed" = 1 ] && echo YES || echo no) |"
+    below() { if [ "$1" = 0 ]; then echo "< $threshold"; else echo "$1"; fi; }
+    echo "| $i | $from | $to | $(below "$gap") | $(below "$late") | $([ "$resumed" = 1 ] && echo yes || echo NO) | $([ "$closed" = 1 ] && echo YES || echo no) |"
     case $mode in
       relay) start_origin "$from" ;;
       publisher)
@@ -233,8 +235,8 @@ if gaps:
     print()
     print(f"{sys.argv[2]}: {len(gaps)} failovers, media gap (stall) median {statistics.median(gaps):.0f} ms, max {max(gaps):.0f} ms; "
           f"largest frame latency median {statistics.median(late):.0f} ms, max {max(late):.0f} ms; "
-          f"media resumed {resumed}/{len(rows)}, player dropped: {dropped}")' \
-    "$work/stalls-$mode.txt" "$mode"
+          f"media resumed {resumed}/{len(rows)}, player dropped: {dropped} (0 ms: below {sys.argv[3]} ms)")' \
+    "$work/stalls-$mode.txt" "$mode" "$threshold"
 }
 
 wait_both_available
