@@ -231,11 +231,13 @@ gaps = [float(r[0]) for r in rows]
 late = [float(r[1]) for r in rows]
 resumed = sum(r[2] == "1" for r in rows)
 dropped = "yes" if any(r[3] == "1" for r in rows) else "never"
+def ms(value):
+    return f"{value:.0f} ms" if value > 0 else f"< {sys.argv[3]} ms"
 if gaps:
     print()
-    print(f"{sys.argv[2]}: {len(gaps)} failovers, media gap (stall) median {statistics.median(gaps):.0f} ms, max {max(gaps):.0f} ms; "
-          f"largest frame latency median {statistics.median(late):.0f} ms, max {max(late):.0f} ms; "
-          f"media resumed {resumed}/{len(rows)}, player dropped: {dropped} (0 ms: below {sys.argv[3]} ms)")' \
+    print(f"{sys.argv[2]}: {len(gaps)} failovers, media gap (stall) median {ms(statistics.median(gaps))}, max {ms(max(gaps))}; "
+          f"largest frame latency median {ms(statistics.median(late))}, max {ms(max(late))}; "
+          f"media resumed {resumed}/{len(rows)}, player dropped: {dropped}")' \
     "$work/stalls-$mode.txt" "$mode" "$threshold"
 }
 
@@ -249,5 +251,16 @@ import collections, json, sys
 failovers = json.load(open(sys.argv[1])).get("failovers", [])
 reasons = collections.Counter(f.get("reason", "?").split(":")[0] for f in failovers)
 print("edge failover events by reason:", dict(reasons))' "$work/edge-topology.json" || true
-kill -0 "$player" 2>/dev/null && echo "player still connected at the end" || echo "player process ended (see $work/player.log)"
+if kill -0 "$player" 2>/dev/null; then
+  kill -TERM "$player"
+  for _ in $(seq 1 50); do kill -0 "$player" 2>/dev/null || break; sleep 0.1; done
+  python3 -c '
+import json, sys
+try: r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+except (ValueError, IndexError): sys.exit("player report missing")
+print("player over the whole run: still connected %d/%d, frames %d, RTMP timestamps going backwards %d, statuses %s"
+      % (r["playersStillOpen"], r["players"], r["count"], r["timestampsBackwards"], r["statuses"]))' "$work/player.log" || true
+else
+  echo "the player process ended early (see $work/player.log)"
+fi
 echo "bench-failover: events, logs and host.ini in $work"
