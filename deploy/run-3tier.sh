@@ -173,6 +173,8 @@ Export a highlight from origin-a's live recording (10 s in, 5 s long), list it, 
   curl -s -X POST http://127.0.0.1:$http_base/api/v1/exports -d '{"output":"goal-1.f4v","items":[{"source":"dvr","name":"$stream","start":10,"end":15}]}'
   curl -s http://127.0.0.1:$http_base/api/v1/outputs
   ffplay $work/origin-a/media/exports/goal-1.f4v
+  ffplay rtmp://127.0.0.1:$base/livestreamcast_origin/mp4:exports/goal-1.f4v     # VOD over RTMP, with seek
+  ffplay rtmp://127.0.0.1:$base/livestreamcast_origin/mp4:dvr/$stream            # the recording, from its start
 
 Fail over: kill origin-a's relay (PID ${pids[0]}); players at the edge stay connected.
 Ctrl-C stops everything this script started.

@@ -2,7 +2,11 @@
 # Highlight export speed (issue 5): 10 minutes of 5 Mbps H.264 + AAC cut into 20 items of 15 s,
 # exported by our engine (lsc-export, release build) and by ffmpeg (-c copy cuts + concat demuxer,
 # +faststart so that both outputs have moov before mdat), in the same run, warm page cache.
-# Prints a Markdown table; the source is generated once and cached.
+# Then, in the same run, the same cuts through the control plane's export jobs (release lsc-relay +
+# lsc-control): from the file as a clip, and from a DVR recording of it (published to the relay
+# at full speed): time to the first job state change, time to done, and VOD start-up (play →
+# first frame) of the output over RTMP.
+# Prints Markdown tables; the source is generated once and cached.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +23,14 @@ if [ ! -s "$SOURCE" ]; then
     mv "$SOURCE.tmp.mp4" "$SOURCE"
 fi
 
-swift build -c release --product lsc-export >&2
-EXPORT="$(swift build -c release --show-bin-path)/lsc-export"
+for product in lsc-export lsc-relay lsc-control; do swift build -c release --product "$product" >&2; done
+BIN="$(swift build -c release --show-bin-path)"
+EXPORT="$BIN/lsc-export"
 
 WORK="$(mktemp -d "$CACHE/run-XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
 cat "$SOURCE" > /dev/null  # warm the page cache for both contenders
 
 ITEMS=()
@@ -78,3 +85,75 @@ for row in "lsc-export:$OURS:$WORK/ours.f4v" "ffmpeg -c copy + concat:$THEIRS:$W
     d=$(dur "$file")
     echo "| $name | $seconds | $d | $(awk -v o="$OUTPUT_SECONDS" -v s="$seconds" 'BEGIN { printf "%.0fx", o / s }') | $(awk -v b="$(size "$file")" 'BEGIN { printf "%.1f", b / 1048576 }') |"
 done
+
+# ---- The same cuts through lsc-control's export jobs, from a clip and from a DVR recording ----
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+MEDIA="$WORK/media"
+mkdir -p "$MEDIA/sources"
+ln "$SOURCE" "$MEDIA/sources/source.mp4" 2>/dev/null || cp "$SOURCE" "$MEDIA/sources/source.mp4"
+RTMP_PORT=$(free_port); HTTP_PORT=$(free_port)
+"$BIN/lsc-relay" --rtmp "127.0.0.1:$RTMP_PORT" --media "$MEDIA" --control-socket "$WORK/c.sock" --log-level warning 2> "$WORK/relay.log" &
+PIDS+=($!)
+"$BIN/lsc-control" --http "127.0.0.1:$HTTP_PORT" --media "$MEDIA" --control-socket "$WORK/c.sock" --log-level warning 2> "$WORK/control.log" &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/api/v1/health" > /dev/null 2>&1 && break; sleep 0.1; done
+t0=$(now)
+ffmpeg -v error -i "$SOURCE" -c copy -f flv "rtmp://127.0.0.1:$RTMP_PORT/livestreamcast_origin/livestream"
+t1=$(now)
+sleep 6  # the recording is no longer live: no item waits
+RECORDED=$(curl -s "http://127.0.0.1:$HTTP_PORT/api/v1/dvr" | python3 -c 'import json, sys; print(json.load(sys.stdin)["recordings"][0]["duration"])')
+echo >&2 "published 600 s into the DVR in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; recorded $RECORDED s"
+
+# POSTs an edit list and polls the job (keep-alive, every millisecond): JSON with the seconds to
+# the 202, to the first state change and to done.
+job() {
+    python3 - "$HTTP_PORT" "$1" "$2" "${ITEMS[@]}" <<'PY'
+import http.client, json, sys, time
+port, source, output, items = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+name = "source.mp4" if source == "clip" else "livestream"
+body = json.dumps({"output": output, "items": [
+    {"source": source, "name": name, "start": float(i.split(":")[0]), "end": float(i.split(":")[1])} for i in items]})
+connection = http.client.HTTPConnection("127.0.0.1", port)
+start = time.monotonic()
+connection.request("POST", "/api/v1/exports", body, {"Content-Type": "application/json"})
+response = connection.getresponse()
+job = json.loads(response.read())
+accepted = time.monotonic() - start
+assert response.status == 202, job
+first_state, changed, state = job["state"], None, job["state"]
+while state not in ("done", "failed", "cancelled") and time.monotonic() - start < 300:
+    time.sleep(0.001)
+    connection.request("GET", "/api/v1/exports/" + job["id"])
+    state = json.loads(connection.getresponse().read())["state"]
+    if changed is None and state != first_state:
+        changed = time.monotonic() - start
+print(json.dumps({"accepted": accepted, "first": first_state, "changed": changed, "done": time.monotonic() - start, "state": state}))
+PY
+}
+
+echo
+echo "| export job (lsc-control) | 202 after ms | first state change | after ms | done after s | multiple of real time |"
+echo "|---|---|---|---|---|---|"
+for source in clip dvr; do
+    result=$(job "$source" "jobs-$source.f4v")
+    python3 - "$source" "$result" "$OUTPUT_SECONDS" <<'PY'
+import json, sys
+source, r, seconds = sys.argv[1], json.loads(sys.argv[2]), float(sys.argv[3])
+label = {"clip": "20 items of a 600 s clip (sources/)", "dvr": "20 items of a 600 s DVR recording"}[source]
+assert r["state"] == "done", r
+print(f"| {label} | {r['accepted'] * 1000:.1f} | {r['first']} → running | {r['changed'] * 1000:.1f} | {r['done']:.3f} | {seconds / r['done']:.0f}x |")
+PY
+done
+
+# VOD start-up: ffmpeg plays the exported file over RTMP until its first decoded frame, against
+# the same ffmpeg command on the local file (ffmpeg's own start-up), best of $RUNS.
+first_frame() { ffmpeg -v error -probesize 32768 -analyzeduration 0 -i "$1" -frames:v 1 -f null - ; }
+vod() { first_frame "rtmp://127.0.0.1:$RTMP_PORT/livestreamcast_origin/mp4:exports/jobs-dvr.f4v"; }
+vod_dvr() { first_frame "rtmp://127.0.0.1:$RTMP_PORT/livestreamcast_origin/mp4:dvr/livestream"; }
+local_file() { first_frame "$MEDIA/exports/jobs-dvr.f4v"; }
+echo
+echo "| play → first decoded frame (ffmpeg, best of $RUNS) | s |"
+echo "|---|---|"
+echo "| rtmp://…/mp4:exports/jobs-dvr.f4v (300 s F4V) | $(best vod) |"
+echo "| rtmp://…/mp4:dvr/livestream (600 s recording) | $(best vod_dvr) |"
+echo "| the same F4V from the local file | $(best local_file) |"

@@ -16,6 +16,13 @@ public struct ControlPlaneNode: Sendable {
     public let topology: TopologyService
     public var services: [any Service] { [ControlLinkService(client: link), topology, http] }
 
+    /// Reconnection pace of a lost upstream group: quick at first, so that a group's secondary
+    /// takes over about a second after its primary is lost (3 primary attempts first, as the seed
+    /// says), then doubling per round while the group stays down, so that a dead machine is not
+    /// hammered.
+    static let retryDelay: Duration = .milliseconds(250)
+    static let maximumRetryDelay: Duration = .seconds(4)
+
     /// Validates the configuration, connects nothing yet, and binds the HTTP server (so that a
     /// bind failure is reported at start-up).
     public init(configuration: ControlPlaneConfiguration, group: any EventLoopGroup) throws {
@@ -26,7 +33,8 @@ public struct ControlPlaneNode: Sendable {
                                  logger: Logger(label: "control.link"))
         do {
             topology = try TopologyService(role: configuration.role, hostINIPath: configuration.hostINI,
-                                           configuration: FailoverConfiguration(idleInterval: configuration.idleInterval),
+                                           configuration: FailoverConfiguration(idleInterval: configuration.idleInterval,
+                                                                                 retryDelay: Self.retryDelay, maximumRetryDelay: Self.maximumRetryDelay),
                                            sender: link, events: configuration.hostINI == nil ? nil : link.subscribe())
         } catch {
             throw ControlPlaneError.invalidHostINI(error)

@@ -7,6 +7,9 @@ enum HostINILoader {
     static let maximumFileSize = 1 << 20
 
     static func load(_ path: String) -> Result<HostConfiguration, HostINILoadError> {
+        guard FileManager.default.fileExists(atPath: path) else {
+            return .failure(.unreadable(file: path, reason: "no such file"))
+        }
         let data: Data
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)

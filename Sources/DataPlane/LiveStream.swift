@@ -82,6 +82,12 @@ final class LiveStream: @unchecked Sendable {
 
     func isSource(_ id: String) -> Bool { lock.withLock { sourceID == id } }
 
+    /// Tells the players that no source could be found for the stream (they stay attached).
+    func notifyNotFound() {
+        let players = lock.withLock { groups.values.flatMap(\.players) }
+        for player in players { player.eventLoop.execute { player.streamNotFound(self.name) } }
+    }
+
     /// Makes `id` the source in place of the current one, if any (an upstream spliced in):
     /// players stay attached and the caches are kept; the new source's timestamps continue after
     /// the last frame sent. Players hear `PublishNotify` only when the stream had no source.

@@ -1,5 +1,6 @@
 import HighlightExport
 import NIOCore
+import NIOPosix
 import RTMP
 import Recording
 
@@ -29,8 +30,26 @@ extension RTMPConnection: VODOutput {
         let playback = VODPlayback(name: raw, output: self, eventLoop: eventLoop, logger: logger)
         vod = playback
         playback.start(VODLibrary(mediaRoot: mediaRoot, files: LocalDVRFileSystem()), name: name,
-                       at: Int64(max(0, (start ?? 0).isFinite ? start ?? 0 : 0)))
+                       at: VODPlayback.milliseconds(start ?? 0))
         return true
+    }
+
+    /// `getStreamLength(name)` (FMS; Flash players ask before a VOD play): the duration in
+    /// seconds of a recorded file or recording (read on the thread pool), 0 for live or unknown names.
+    func replyStreamLength(_ call: CommandMessage) {
+        let transactionID = call.transactionID
+        guard let raw = call.firstStringArgument, let name = try? VODName(raw),
+              let mediaRoot = node.configuration.mediaRoot else {
+            reply(StatusMessages.result(transactionID: transactionID, .number(0)))
+            return
+        }
+        let library = VODLibrary(mediaRoot: mediaRoot, files: LocalDVRFileSystem())
+        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { () -> Double in
+            (try library.open(name))?.availableDuration ?? 0
+        }.whenComplete { result in
+            self.reply(StatusMessages.result(transactionID: transactionID, .number((try? result.get()) ?? 0)))
+            self.flush()
+        }
     }
 
     var vodStreamID: UInt32 { playStreamID }

@@ -198,9 +198,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             if playVOD(raw, start: start, streamID: streamID) { break }
             handlePlay(raw, streamID: streamID)
         case .seek(_, let milliseconds):
-            vod?.seek(to: Int64(milliseconds))
+            vod?.seek(to: milliseconds)
         case .pause(_, let paused, let milliseconds):
-            vod?.pause(paused, at: Int64(milliseconds))
+            vod?.pause(paused, at: milliseconds)
         case .subscribe(_, let raw, let spelling):
             let name = try? StreamName.normalize(raw)
             let found = name.map { node.hub.isPublished($0) || node.configuration.role != .origin } ?? false
@@ -224,7 +224,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .fcAddChild(let tid, let arguments):
             handleAddChild(transactionID: tid, arguments: arguments)
         case .other(let call) where call.name == "getStreamLength":
-            reply(StatusMessages.result(transactionID: call.transactionID, .number(0)))
+            replyStreamLength(call)
         case .other(let call) where call.name == "_checkbw":
             reply(StatusMessages.result(transactionID: call.transactionID))
         case .other(let call) where call.transactionID != 0:
@@ -438,6 +438,13 @@ extension RTMPConnection: StreamSubscriber {
     func streamDidStop(_ name: String) {
         guard playing?.name == name else { return }
         reply(StatusMessages.onStatus(code: StatusCode.playUnpublishNotify, description: "\(name) is now unpublished."), streamID: playStreamID)
+        flush()
+    }
+
+    func streamNotFound(_ name: String) {
+        guard playing?.name == name else { return }
+        reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "No upstream server has \(name).", level: "error"),
+              streamID: playStreamID)
         flush()
     }
 }

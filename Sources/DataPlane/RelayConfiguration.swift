@@ -36,6 +36,9 @@ public struct RelayConfiguration: Sendable {
     public var clusterSecret: String?
     /// How long a stream pulled from upstream stays pulled after its last player leaves.
     public var pullGracePeriod: TimeAmount = .seconds(5)
+    /// How long players of a stream wait for an upstream to deliver it before they hear
+    /// `NetStream.Play.StreamNotFound` (they stay attached).
+    public var pullTimeout: TimeAmount = .seconds(10)
     /// DVR recording; nil: no recorder (start/stop recording commands are refused).
     public var dvr: DVRRecorder.Configuration?
     /// Media root served by VOD playback (`mp4:exports/…`, `mp4:sources/…`, `mp4:dvr/…`); nil:

@@ -34,7 +34,8 @@ public final class RelayNode: DataPlaneCommandHandler {
         let events = self.events
         recorder = configuration.dvr.map { DVRRecorder(configuration: $0, hub: hub, events: events) }
         upstreams = UpstreamManager(node: .init(hub: hub, events: events, children: children, configuration: configuration),
-                                    group: group, gracePeriod: configuration.pullGracePeriod)
+                                    group: group, gracePeriod: configuration.pullGracePeriod,
+                                    pullTimeout: configuration.pullTimeout)
     }
 
     public func hello() -> Hello {

@@ -65,6 +65,9 @@ public final class StreamHub: @unchecked Sendable {
     /// Metadata and sequence headers the players of `name` have now.
     func configurationFrames(of name: String) -> [MediaFrame] { stream(named: name)?.configurationFrames ?? [] }
 
+    /// Tells the players of `name` that no upstream delivered it.
+    func reportNotFound(_ name: String) { stream(named: name)?.notifyNotFound() }
+
     /// True when `name` has at least one player.
     func hasPlayers(_ name: String) -> Bool { stream(named: name)?.hasPlayers ?? false }
 

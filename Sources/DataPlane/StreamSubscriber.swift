@@ -50,6 +50,9 @@ protocol StreamSubscriber: AnyObject, Sendable {
     func streamDidStart(_ name: String)
     /// The publisher left: `NetStream.Play.UnpublishNotify`; the player stays attached.
     func streamDidStop(_ name: String)
+    /// No upstream delivered the stream in time: `NetStream.Play.StreamNotFound`; the player
+    /// stays attached (media follows if the stream turns up later).
+    func streamNotFound(_ name: String)
 }
 
 /// Watches every frame of every stream without being able to slow it (the DVR recorder).

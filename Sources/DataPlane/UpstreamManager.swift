@@ -20,6 +20,9 @@ public final class UpstreamManager: Sendable {
         /// When the stream was last seen without players.
         var unwatchedSince: NIODeadline?
         var abandonReported = false
+        /// When players started waiting for the stream (it had no source then).
+        var demandedAt = NIODeadline.now()
+        var notFoundReported = false
     }
 
     private struct State {
@@ -44,11 +47,14 @@ public final class UpstreamManager: Sendable {
     private let logger = Logger(label: "relay.pull")
     /// How long a relayed stream stays pulled after its last player leaves.
     let gracePeriod: TimeAmount
+    /// How long players wait for a stream no upstream delivers before they hear StreamNotFound.
+    let pullTimeout: TimeAmount
 
-    init(node: NodeLinks, group: any EventLoopGroup, gracePeriod: TimeAmount) {
+    init(node: NodeLinks, group: any EventLoopGroup, gracePeriod: TimeAmount, pullTimeout: TimeAmount) {
         self.node = node
         self.group = group
         self.gracePeriod = gracePeriod
+        self.pullTimeout = pullTimeout
     }
 
     /// Stops every upstream connection (shutdown).
@@ -167,17 +173,18 @@ public final class UpstreamManager: Sendable {
         guard let session = session(for: target) else {
             return .failed(code: "not-found", message: "not connected to \(target.id)")
         }
-        let previous: UpstreamSession? = state.withLockedValue { state in
+        let (previous, sourceID): (UpstreamSession?, String) = state.withLockedValue { state in
             var relayed = state.relayed[stream] ?? Relayed()
             let previous = relayed.active.flatMap { $0 == target ? nil : state.sessions[$0] }
             state.switches &+= 1
+            // A new source id at every switch: frames still in flight from the old play are refused.
+            let sourceID = "upstream:\(target.id)#\(state.switches)"
             relayed.active = target
-            relayed.sourceID = "upstream:\(target.id)#\(state.switches)"
+            relayed.sourceID = sourceID
             state.relayed[stream] = relayed
             startGraceCheck(&state)
-            return previous
+            return (previous, sourceID)
         }
-        let sourceID = state.withLockedValue { $0.relayed[stream]?.sourceID } ?? "upstream:\(target.id)"
         previous?.deactivate(stream)
         session.activate(stream, sourceID: sourceID)
         logger.info("relaying stream", metadata: ["stream": "\(stream)", "upstream": "\(target.id)"])
@@ -203,15 +210,24 @@ public final class UpstreamManager: Sendable {
     }
 
     /// Reports streams without players for the grace period (once each; the control plane then
-    /// stops them with `stopPull`).
+    /// stops them with `stopPull`), and tells players of a stream that no upstream delivered
+    /// within the pull timeout.
     private func checkAbandoned() {
         let now = NIODeadline.now()
         let names = state.withLockedValue { $0.relayed.keys.sorted() }
         let watched = Set(names.filter { node.hub.hasPlayers($0) })
-        let abandoned: [String] = state.withLockedValue { state in
+        let published = Set(names.filter { node.hub.isPublished($0) })
+        let (abandoned, missing): ([String], [String]) = state.withLockedValue { state in
             var abandoned: [String] = []
+            var missing: [String] = []
             for name in names {
                 guard var relayed = state.relayed[name] else { continue }
+                if published.contains(name) {
+                    relayed.demandedAt = now
+                } else if watched.contains(name), !relayed.notFoundReported, now - relayed.demandedAt >= pullTimeout {
+                    relayed.notFoundReported = true
+                    missing.append(name)
+                }
                 if watched.contains(name) {
                     relayed.unwatchedSince = nil
                     relayed.abandonReported = false
@@ -225,7 +241,11 @@ public final class UpstreamManager: Sendable {
                 }
                 state.relayed[name] = relayed
             }
-            return abandoned
+            return (abandoned, missing)
+        }
+        for name in missing {
+            logger.warning("no upstream delivered the stream in time; players told StreamNotFound", metadata: ["stream": "\(name)"])
+            node.hub.reportNotFound(name)
         }
         for name in abandoned {
             logger.info("no players left after the grace period", metadata: ["stream": "\(name)"])

@@ -33,6 +33,7 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
     private var plays: [String: UpstreamPlay] = [:]
     private var idleCheck: RepeatedTask?
     private var closed = false
+    private var reportsClose = true
 
     private static let addChildTransaction: Double = 2
 
@@ -55,7 +56,14 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
     func stopPlay(_ stream: String) { eventLoop.execute { self.endPlay(stream) } }
     func activate(_ stream: String, sourceID: String) { eventLoop.execute { self.makeSource(stream, sourceID: sourceID) } }
     func deactivate(_ stream: String) { eventLoop.execute { self.stopFeeding(stream) } }
-    func close(reason: String) { eventLoop.execute { self.client?.close(reason: reason) } }
+    /// Closes the connection on the control plane's request: no `upstreamDisconnected` event (the
+    /// command's reply says it), so a late report cannot fail over a connection made afresh.
+    func close(reason: String) {
+        eventLoop.execute {
+            self.reportsClose = false
+            self.client?.close(reason: reason)
+        }
+    }
 
     // MARK: Registration
 
@@ -110,7 +118,7 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
         plays = [:]
         links.children.withdrawAll(from: target.id)
         status.withLockedValue { $0 = Status(state: "disconnected") }
-        links.events.emit(.upstreamDisconnected(server: target.id, reason: reason))
+        if reportsClose { links.events.emit(.upstreamDisconnected(server: target.id, reason: reason)) }
         onClose(self)
     }
 

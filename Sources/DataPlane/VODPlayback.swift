@@ -19,6 +19,8 @@ protocol VODOutput: AnyObject {
 /// One player's playback of a recorded file (FMS-style VOD): reads a few seconds ahead on the
 /// NIO thread pool (`VODReader`), paces frames at real time with a small lead (`VODPacer`),
 /// answers `seek` and `pause`, and ends with `NetStream.Play.Complete` and `NetStream.Play.Stop`.
+/// A DVR recording still being written is followed as it grows: at its live edge the recording is
+/// reopened (at most twice a second) and playback continues with what was written since.
 /// Memory per player is bounded by the read-ahead (a few seconds of media) plus the connection's
 /// write buffer, which is never overfilled: frames wait while the channel is not writable.
 ///
@@ -37,7 +39,10 @@ final class VODPlayback: @unchecked Sendable {
     private let logger: Logger
     private let pool = NIOThreadPool.singleton
 
+    private var library: VODLibrary?
+    private var vodName: VODName?
     private var source: Unchecked<any ExportSampleSource>?
+    private var nextReopen: UInt64 = 0
     private var reader: Unchecked<VODReader>?
     private var shift: Int64 = 0
     private var metadata: VODMetadata?
@@ -62,6 +67,8 @@ final class VODPlayback: @unchecked Sendable {
     /// Opens `vodName` in `library` and starts playing at `start` (ms): `Play.Reset`, `Play.Start`
     /// and media, or `Play.StreamNotFound`.
     func start(_ library: VODLibrary, name vodName: VODName, at start: Int64) {
+        self.library = library
+        self.vodName = vodName
         generation += 1
         let generation = self.generation
         pool.runIfActive(eventLoop: eventLoop) { () -> Unchecked<(any ExportSampleSource, VODReader, [MediaFrame])?> in
@@ -85,9 +92,10 @@ final class VODPlayback: @unchecked Sendable {
         }
     }
 
-    /// `seek(ms)`: `NetStream.Seek.Notify`, then media from the keyframe at or before `milliseconds`.
-    func seek(to milliseconds: Int64) {
-        guard !stopped, let source else { return }
+    /// `seek(ms)`: `NetStream.Seek.Notify`, then media from the keyframe at or before `target`.
+    func seek(to target: Double) {
+        guard !stopped, let source, let library, let vodName else { return }
+        let milliseconds = Self.milliseconds(target)
         generation += 1
         let generation = self.generation
         reading = true
@@ -96,7 +104,9 @@ final class VODPlayback: @unchecked Sendable {
         tick?.cancel()
         let shift = self.shift
         pool.runIfActive(eventLoop: eventLoop) { () -> Unchecked<(VODReader, [MediaFrame])> in
-            var reader = try VODReader(source: source.value, start: milliseconds, shift: shift)
+            // A recording still being written may have grown past the seek target since the play.
+            let current = source.value.isLive ? (try library.open(vodName) ?? source.value) : source.value
+            var reader = try VODReader(source: current, start: milliseconds, shift: shift)
             let frames = try reader.read(window: Self.window)
             return Unchecked((reader, frames))
         }.whenComplete { result in
@@ -111,7 +121,7 @@ final class VODPlayback: @unchecked Sendable {
     }
 
     /// `pause(true|false, ms)`: stops or restarts the clock where the last frame was.
-    func pause(_ pause: Bool, at milliseconds: Int64) {
+    func pause(_ pause: Bool, at milliseconds: Double) {
         guard !stopped, source != nil, pause != paused else { return }
         paused = pause
         if pause {
@@ -181,7 +191,12 @@ final class VODPlayback: @unchecked Sendable {
             return complete()
         }
         if !reading, let reader, !reader.value.isFinished, pacer.needsData(bufferedUntil: buffer.last.map { Int64($0.timestamp) }, now: now) {
-            readMore(reader)
+            if !reader.value.isAtLiveEdge {
+                readMore(reader, reopen: false)
+            } else if now >= nextReopen {
+                nextReopen = now + 500_000_000
+                readMore(reader, reopen: true)
+            }
         }
         let wait: TimeAmount
         if !output.isWritable || sent == Self.framesPerTick {
@@ -194,12 +209,17 @@ final class VODPlayback: @unchecked Sendable {
         schedule(after: wait)
     }
 
-    private func readMore(_ reader: Unchecked<VODReader>) {
+    /// Reads the next window on the thread pool; `reopen` first takes a newer snapshot of a
+    /// recording at its live edge.
+    private func readMore(_ reader: Unchecked<VODReader>, reopen: Bool) {
         reading = true
         self.reader = nil
         let generation = self.generation
+        let library = self.library
+        let vodName = self.vodName
         pool.runIfActive(eventLoop: eventLoop) { () -> Unchecked<(VODReader, [MediaFrame])> in
             var reader = reader.value
+            if reopen, let library, let vodName, let newer = try library.open(vodName) { reader.extend(with: newer) }
             let frames = try reader.read(window: Self.window)
             return Unchecked((reader, frames))
         }.whenComplete { result in
@@ -257,6 +277,13 @@ final class VODPlayback: @unchecked Sendable {
     }
 
     private static var now: UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    /// A time from the network (play's start, seek, pause) as milliseconds: negative, NaN or
+    /// absurd values are clamped, never trapped on.
+    static func milliseconds(_ value: Double) -> Int64 {
+        guard value.isFinite, value > 0 else { return 0 }
+        return Int64(min(value, 1e15))
+    }
 }
 
 /// Carries a value that is not `Sendable` (a source or reader) to a thread-pool task and back.

@@ -64,7 +64,8 @@ public struct FailoverStateMachine: Sendable {
         case .playFailed(let server, let stream, let reason):
             return drop(server, from: stream, reason: "play failed: \(reason)", at: now)
         case .idle(let server, let stream):
-            return drop(server, from: stream, reason: "idle for \(configuration.idleIntervalMilliseconds) ms", at: now)
+            return drop(server, from: stream, reason: "idle for \(configuration.idleIntervalMilliseconds) ms",
+                        askAgainIfAlone: true, at: now)
         case .reconfigure(let newGroups):
             return reconfigure(newGroups, at: now)
         }
@@ -106,7 +107,8 @@ public struct FailoverStateMachine: Sendable {
         groups[index].publishers = []
         let next = groups[index].serverForAttempt(primaryAttempts: configuration.primaryAttempts)
         groups[index].state = .waitingToRetry(next: next)
-        var actions: [FailoverAction] = [.scheduleRetry(group: groups[index].group.label, delay: configuration.retryDelay)]
+        let delay = configuration.retryDelay(afterFailedAttempts: groups[index].failedAttempts)
+        var actions: [FailoverAction] = [.scheduleRetry(group: groups[index].group.label, delay: delay)]
         if wasUp {
             for name in streams.keys.sorted() {
                 actions += drop(server, from: name, reason: reason ?? "upstream lost", connectionGone: true, at: now)
@@ -173,8 +175,10 @@ public struct FailoverStateMachine: Sendable {
 
     /// Removes `server` from `stream`'s list; if it was the active one, fails over to the next.
     /// `connectionGone`: the server's connection is closed already, so there is no play to stop.
+    /// `askAgainIfAlone`: when no other server is left or asked, play the stream on `server` again.
     private mutating func drop(_ server: UpstreamServer, from stream: String, reason: String,
-                               connectionGone: Bool = false, at now: Date) -> [FailoverAction] {
+                               connectionGone: Bool = false, askAgainIfAlone: Bool = false,
+                               at now: Date) -> [FailoverAction] {
         guard var sources = streams[stream], sources.knows(server) else { return [] }
         sources.pending.remove(server)
         sources.available.removeAll { $0 == server }
@@ -190,6 +194,14 @@ public struct FailoverStateMachine: Sendable {
                           mayHave(stream, groupAt: index), !sources.pending.contains(candidate) else { continue }
                     sources.pending.insert(candidate)
                     actions.append(.play(stream: stream, server: candidate))
+                }
+                // An idle server may only be waiting for its own upstream to fail over (a tier
+                // above): with nobody else to ask, ask it again rather than stall for good. The
+                // next idle interval paces the attempts.
+                if askAgainIfAlone && sources.pending.isEmpty,
+                   let index = groups.firstIndex(where: { $0.connectedServer == server }), mayHave(stream, groupAt: index) {
+                    sources.pending.insert(server)
+                    actions.append(.play(stream: stream, server: server))
                 }
             }
             record(FailoverRecord(time: now, stream: stream, from: server, to: sources.active, reason: reason))

@@ -39,6 +39,7 @@ public struct DVRExportSource: ExportSampleSource {
     }
 
     public var availableDuration: Double { Double(recording.endTime) / 1000 }
+    public var startTime: Double { Double(recording.startTime) / 1000 }
     public var isLive: Bool { recording.isLive(now: now) }
 
     public func streamTime(atWallClock date: Date) -> Double? {

@@ -59,6 +59,9 @@ public protocol ExportSampleSource {
     var tracks: [ExportTrack] { get }
     /// Seconds of media available now from the start of the source (grows while live).
     var availableDuration: Double { get }
+    /// Seconds from the start of the source to its earliest sample still available (0 unless
+    /// DVR retention has removed the oldest segments).
+    var startTime: Double { get }
     /// True while the recording is still being written.
     var isLive: Bool { get }
     /// Samples of `track` in decode order: from the last sync sample whose decode time is at or
@@ -74,6 +77,7 @@ public protocol ExportSampleSource {
 
 extension ExportSampleSource {
     public func streamTime(atWallClock date: Date) -> Double? { nil }
+    public var startTime: Double { 0 }
 
     /// Index of the first track of `kind`.
     public func firstTrack(_ kind: TrackKind) -> Int? { tracks.firstIndex { $0.kind == kind } }

@@ -44,9 +44,11 @@ public struct VODPacer: Sendable, Equatable {
     }
 
     /// True when the reader should read more: the buffer ends (`bufferedUntil`, the last buffered
-    /// timestamp, nil when empty) less than `readAhead` beyond the horizon.
+    /// timestamp, nil when empty) less than `readAhead` beyond the horizon. Never while stopped
+    /// (paused), so a paused player's buffer stays bounded.
     public func needsData(bufferedUntil: Int64?, now: UInt64) -> Bool {
-        guard isRunning, let last = bufferedUntil else { return true }
+        guard isRunning else { return false }
+        guard let last = bufferedUntil else { return true }
         return last < horizon(now: now) + readAhead
     }
 }

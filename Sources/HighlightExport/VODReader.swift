@@ -6,12 +6,14 @@ import NIOCore
 /// from the video keyframe at or before the requested start, a window of media time at a time,
 /// as FLV frames in timestamp order, each sequence header sent before the first sample that
 /// needs it (again whenever the configuration changes). Timestamps are the source's milliseconds
-/// plus `shift`, so a seek to a time shows that time on the player's clock.
+/// plus `shift`, so a seek to a time shows that time on the player's clock. A recording still
+/// being written is read up to what its snapshot holds (`isAtLiveEdge`); `extend(with:)` then
+/// continues with a newer snapshot, so playback follows the recording as it grows.
 ///
 /// Pure: it only asks the source for sample metadata and payloads, so the caller decides which
 /// thread reads (never an event loop) and how much to read ahead.
 public struct VODReader {
-    public let source: any ExportSampleSource
+    public private(set) var source: any ExportSampleSource
     /// Milliseconds added to source times so that no timestamp is negative (MP4 files whose edit
     /// list hides a B-frame decode delay start decoding before 0).
     public let shift: Int64
@@ -19,8 +21,13 @@ public struct VODReader {
     public let startTimestamp: Int64
     /// Player-clock end of the source (its duration plus `shift`).
     public var endTimestamp: Int64 { Int64((source.availableDuration * 1000).rounded(.up)) + shift }
-    /// True once every window up to the end of the source has been read.
+    /// True once every window up to the end of the source has been read (never while live).
     public private(set) var isFinished = false
+    /// True when the source is still being written and all it holds so far has been read.
+    public var isAtLiveEdge: Bool { source.isLive && position >= liveEdge }
+    /// Source-clock milliseconds up to which a live source is read: its available duration (the
+    /// newest frame's time for a DVR recording; a frame stamped with it is read next time).
+    private var liveEdge: Int64 { Int64((source.availableDuration * 1000).rounded(.down)) }
 
     private struct Track {
         var index: Int
@@ -47,7 +54,8 @@ public struct VODReader {
             guard let index = source.firstTrack(kind) else { continue }
             tracks.append(Track(index: index, kind: kind, timescale: Int64(max(1, source.tracks[index].timescale)), next: 0))
         }
-        let target = max(0, start) - shift
+        // Never before what is still available (retention may have removed a recording's start).
+        let target = max(max(0, start) - shift, Int64((source.startTime * 1000).rounded(.down)))
         var first = target
         if let video = tracks.first(where: { $0.kind == .video }) {
             let ticks = Self.ticks(target, video.timescale)
@@ -81,10 +89,26 @@ public struct VODReader {
         return -earliest
     }
 
-    /// The frames of the next `window` milliseconds of media (maybe none, e.g. in a gap).
+    /// Continues with a newer snapshot of the same recording (more of it written), from where
+    /// reading stopped; a snapshot with other tracks ends playback instead.
+    public mutating func extend(with newer: any ExportSampleSource) {
+        guard newer.tracks.map(\.kind) == source.tracks.map(\.kind) else {
+            isFinished = true
+            return
+        }
+        source = newer
+    }
+
+    /// The frames of the next `window` milliseconds of media (maybe none, e.g. in a gap, or at
+    /// the live edge of a recording).
     public mutating func read(window: Int64) throws -> [MediaFrame] {
         guard !isFinished else { return [] }
-        let end = position + max(1, window)
+        var end = position + max(1, window)
+        if source.isLive {
+            // Never past what is written: the rest is read from a newer snapshot.
+            end = min(end, liveEdge)
+            guard end > position else { return [] }
+        }
         var frames: [(frame: MediaFrame, order: Int)] = []
         for index in tracks.indices {
             let track = tracks[index]
@@ -113,7 +137,7 @@ public struct VODReader {
         }
         firstWindow = false
         position = end
-        if end + shift >= endTimestamp + 1000 { isFinished = true }
+        if !source.isLive, end + shift >= endTimestamp + 1000 { isFinished = true }
         // Timestamp order; at equal times sequence headers first, then video before audio.
         return frames.sorted { ($0.frame.timestamp, $0.order) < ($1.frame.timestamp, $1.order) }.map(\.frame)
     }

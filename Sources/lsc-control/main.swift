@@ -57,11 +57,7 @@ struct ControlCommand: AsyncParsableCommand {
             guard let parsed = BearerToken(text) else { throw ValidationError("--api-token-file '\(apiTokenFile)' is empty") }
             token = parsed
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ProcessLogging.bootstrap(level: level)
         var configuration = ControlPlaneConfiguration(
             role: role, http: address, token: token,
             controlSocket: controlSocket ?? ControlSocketPath.defaultPath(role: role), httpThreads: httpThreads)

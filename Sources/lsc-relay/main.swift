@@ -73,6 +73,9 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Intermediate/edge: seconds a stream pulled from upstream stays pulled after its last player leaves.")
     var pullGrace: Double = 5
 
+    @Option(help: "Intermediate/edge: seconds players wait for a stream no upstream delivers before they get NetStream.Play.StreamNotFound.")
+    var pullTimeout: Double = 10
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -80,11 +83,7 @@ struct RelayCommand: AsyncParsableCommand {
         guard let role = NodeRole(rawValue: role) else { throw ValidationError("--role must be origin, intermediate or edge") }
         guard let address = ListenAddress(parsing: rtmp, defaultHost: "0.0.0.0") else { throw ValidationError("--rtmp must be HOST:PORT, got '\(rtmp)'") }
         guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("unknown --log-level '\(logLevel)'") }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        ProcessLogging.bootstrap(level: level)
         let recordAll: Bool
         switch dvr {
         case nil: recordAll = role == .origin
@@ -110,6 +109,8 @@ struct RelayCommand: AsyncParsableCommand {
             playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
             clusterSecret: clusterSecret, dvr: recording, mediaRoot: media)
         configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
+        guard pullTimeout > 0, pullTimeout <= 3600 else { throw ValidationError("--pull-timeout must be between 0 and 3600 seconds") }
+        configuration.pullTimeout = .milliseconds(Int64(pullTimeout * 1000))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
         let server = RTMPServer(node: node, group: group)

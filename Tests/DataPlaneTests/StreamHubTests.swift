@@ -15,6 +15,7 @@ final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
     func deliver(_ frame: OutgoingFrame) { frames.append(frame) }
     func streamDidStart(_ name: String) { notifications.append("start \(name)") }
     func streamDidStop(_ name: String) { notifications.append("stop \(name)") }
+    func streamNotFound(_ name: String) { notifications.append("not found \(name)") }
     func run() { (eventLoop as! EmbeddedEventLoop).run() }
 }
 

@@ -181,6 +181,42 @@ import Topology
         #expect(machine.handle(.playStarted(p2, stream: "livestream"), at: t0) == [.streamFrom(stream: "livestream", server: p2)])
     }
 
+    @Test func retryDelayDoublesPerRoundOfAGroupThatStaysDownUpToTheMaximum() {
+        let fixed = FailoverConfiguration(retryDelay: .seconds(1))
+        #expect((0...20).map { fixed.retryDelay(afterFailedAttempts: $0) }.allSatisfy { $0 == .seconds(1) })
+        let backoff = FailoverConfiguration(retryDelay: .milliseconds(250), maximumRetryDelay: .seconds(1))
+        #expect((0...13).map { backoff.retryDelay(afterFailedAttempts: $0) } == [
+            .milliseconds(250), .milliseconds(250), .milliseconds(250), .milliseconds(250),
+            .milliseconds(500), .milliseconds(500), .milliseconds(500), .milliseconds(500),
+            .seconds(1), .seconds(1), .seconds(1), .seconds(1), .seconds(1), .seconds(1),
+        ])
+        var machine = FailoverStateMachine(groups: [groups[0]], configuration: backoff)
+        _ = machine.handle(.start, at: t0)
+        var delays: [Duration] = []
+        for _ in 0..<5 {
+            guard case .connecting(let server) = machine.groups[0].state else { break }
+            for case .scheduleRetry(_, let delay) in machine.handle(.connectFailed(server, reason: "refused"), at: t0) { delays.append(delay) }
+            _ = machine.handle(.retryDue(group: "server1"), at: t0)
+        }
+        #expect(delays == [.milliseconds(250), .milliseconds(250), .milliseconds(250), .milliseconds(500), .milliseconds(500)])
+    }
+
+    @Test func anIdleServerThatIsTheOnlyOneLeftIsAskedAgain() {
+        // An edge with one upstream group (an intermediate) whose own origin fails over: the
+        // intermediate goes quiet for a while, then has the stream again.
+        var machine = FailoverStateMachine(groups: [groups[2]])
+        _ = machine.handle(.start, at: t0)
+        _ = machine.handle(.connected(p3), at: t0)
+        _ = machine.handle(.streamDemanded("livestream"), at: t0)
+        _ = machine.handle(.playStarted(p3, stream: "livestream"), at: t0)
+        #expect(machine.handle(.idle(p3, stream: "livestream"), at: t0)
+                == [.stopPlay(stream: "livestream", server: p3), .play(stream: "livestream", server: p3)])
+        #expect(machine.handle(.playStarted(p3, stream: "livestream"), at: t0) == [.streamFrom(stream: "livestream", server: p3)])
+        // A refusal is not retried at once (that could loop at link speed).
+        _ = machine.handle(.idle(p3, stream: "livestream"), at: t0)
+        #expect(machine.handle(.playFailed(p3, stream: "livestream", reason: "not found"), at: t0) == [.stopPlay(stream: "livestream", server: p3)])
+    }
+
     @Test func playRefusedOrStreamRemovedDropsTheServer() {
         var machine = streaming(answers: [])
         _ = machine.handle(.playFailed(p1, stream: "livestream", reason: "NetStream.Play.StreamNotFound"), at: t0)

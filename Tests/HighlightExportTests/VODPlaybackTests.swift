@@ -112,6 +112,60 @@ import Testing
         #expect(frames[index].isSequenceHeader && frames[index + 1].isVideoKeyframe)
     }
 
+    /// A recording still being written is read up to its newest frame, then continues with a
+    /// newer snapshot: every frame once, none past what was written.
+    @Test func followsALiveRecordingAsItGrows() throws {
+        /// A DVR-like snapshot: every frame stamped at or before `newest` (ms) is written.
+        struct Snapshot: ExportSampleSource {
+            var base = SyntheticSource(seconds: 4, gop: 10)
+            var newest: Int64
+            var isLive: Bool
+            var tracks: [ExportTrack] { base.tracks }
+            var availableDuration: Double { Double(newest) / 1000 }
+            func samples(track: Int, from start: Int64, to end: Int64) throws -> [ExportSample] {
+                let timescale = Int64(tracks[track].timescale)
+                return try base.samples(track: track, from: start, to: min(end, newest * timescale / 1000 + 1))
+            }
+            func payload(track: Int, sample: ExportSample) throws -> ByteBuffer { try base.payload(track: track, sample: sample) }
+        }
+        var reader = try VODReader(source: Snapshot(newest: 1990, isLive: true), start: 0)
+        var frames: [MediaFrame] = []
+        for _ in 0..<10 { frames += try reader.read(window: 700) }
+        #expect(reader.isAtLiveEdge && !reader.isFinished)
+        #expect(frames.allSatisfy { $0.timestamp < 1990 })
+        reader.extend(with: Snapshot(newest: 3000, isLive: true))
+        #expect(!reader.isAtLiveEdge)
+        for _ in 0..<10 { frames += try reader.read(window: 700) }
+        reader.extend(with: Snapshot(newest: 3960, isLive: false))
+        for _ in 0..<10 where !reader.isFinished { frames += try reader.read(window: 700) }
+        #expect(reader.isFinished)
+        let video = frames.filter { $0.kind == .video && !$0.isSequenceHeader }.map(\.timestamp)
+        #expect(video == (0..<100).map { UInt32($0 * 40) })
+        let audio = frames.filter { $0.kind == .audio && !$0.isSequenceHeader }
+        #expect(audio.count == SyntheticSource(seconds: 4).allSamples(track: 1).filter { $0.decodeTime <= 3960 * 48 }.count)
+        #expect(frames.filter(\.isSequenceHeader).count == 2)
+    }
+
+    /// A recording whose start retention removed plays from its earliest sample, not from 0.
+    @Test func startsAtTheEarliestAvailableSample() throws {
+        struct Trimmed: ExportSampleSource {
+            var base = SyntheticSource(seconds: 4, gop: 10)
+            var tracks: [ExportTrack] { base.tracks }
+            var availableDuration: Double { 4 }
+            var startTime: Double { 2 }
+            var isLive: Bool { false }
+            func samples(track: Int, from start: Int64, to end: Int64) throws -> [ExportSample] {
+                let first = 2 * Int64(tracks[track].timescale)
+                return try base.samples(track: track, from: max(start, first), to: end).filter { $0.decodeTime >= first }
+            }
+            func payload(track: Int, sample: ExportSample) throws -> ByteBuffer { try base.payload(track: track, sample: sample) }
+        }
+        var reader = try VODReader(source: Trimmed(), start: 0)
+        #expect(reader.startTimestamp == 2000)
+        let frames = try reader.read(window: 500).filter { !$0.isSequenceHeader }
+        #expect(frames.first { $0.kind == .video }?.timestamp == 2000)
+    }
+
     @Test func metadataDescribesTheTracks() {
         let metadata = VODMetadata(source: SyntheticSource(seconds: 4))
         #expect(metadata == VODMetadata(duration: 4, width: 320, height: 240, videoCodecID: 7, audioCodecID: 10,
@@ -120,7 +174,7 @@ import Testing
 
     @Test func pacerSendsAtRealTimeWithALead() {
         var pacer = VODPacer(lead: 500, readAhead: 2000)
-        #expect(!pacer.isDue(0, now: 0) && pacer.needsData(bufferedUntil: 10_000, now: 0))
+        #expect(!pacer.isDue(0, now: 0) && !pacer.needsData(bufferedUntil: nil, now: 0))
         pacer.start(media: 10_000, now: 1_000_000_000)
         #expect(pacer.isDue(10_500, now: 1_000_000_000))
         #expect(!pacer.isDue(10_501, now: 1_000_000_000))
@@ -132,6 +186,7 @@ import Testing
         #expect(!pacer.needsData(bufferedUntil: 12_500, now: 1_000_000_000))
         pacer.stop()
         #expect(!pacer.isDue(0, now: 5_000_000_000) && pacer.delay(until: 0, now: 0) == nil)
+        #expect(!pacer.needsData(bufferedUntil: nil, now: 5_000_000_000))
     }
 
     @Test(arguments: [

@@ -24,7 +24,9 @@ struct TierLiveTests {
 
         // addStream travels origin → intermediate → edge before any player asks for the stream.
         try waitUntil("the edge knows the stream from addStream", timeout: 15) {
-            try edge.getText("/api/v1/topology").contains("livestream")
+            // The publisher list, not the whole body: app names like livestreamcast_edge contain "livestream".
+            let groups = try edge.get("/api/v1/topology")["groups"] as? [[String: Any]] ?? []
+            return groups.contains { ($0["publishers"] as? [String] ?? []).contains("livestream") }
         }
         #expect(try edge.stream() == nil, "no player yet, so nothing is pulled")
         for (parent, what) in [(origin, "the intermediate"), (intermediate, "the edge")] {
@@ -67,10 +69,9 @@ struct TierLiveTests {
         defer { originA.stop() }
         let originB = try TierNode(name: "origin-b", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
         defer { originB.stop() }
-        var publisherA = try RelayFixtures.startPublisher(url: originA.url(), seconds: 90, name: "publisher-a")
-        defer { publisherA.stop() }
-        let publisherB = try RelayFixtures.startPublisher(url: originB.url(), seconds: 90, name: "publisher-b")
-        defer { publisherB.stop() }
+        var publishers = [try RelayFixtures.startPublisher(url: originA.url(), seconds: 90, name: "publisher-a"),
+                          try RelayFixtures.startPublisher(url: originB.url(), seconds: 90, name: "publisher-b")]
+        defer { publishers.forEach { $0.stop() } }
         try RelayFixtures.waitForStream(url: originA.url())
         try RelayFixtures.waitForStream(url: originB.url())
         let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("a", originA), TierNode.group("b", originB)],
@@ -92,10 +93,7 @@ struct TierLiveTests {
         // The killed origin comes back (with its encoder) and rejoins at the bottom of the list.
         Thread.sleep(forTimeInterval: 2)
         try victim.restartRelay()
-        if victim === originA {
-            publisherA.stop()
-            publisherA = try RelayFixtures.startPublisher(url: originA.url(), seconds: 60, name: "publisher-a2")
-        }
+        publishers.append(try RelayFixtures.startPublisher(url: victim.url(), seconds: 60, name: "publisher-\(victim.name)-again"))
         try waitUntil("the restarted origin rejoins the stream's list", timeout: 20) {
             try TopologyView(edge.get("/api/v1/topology")).available("livestream") == [survivor.upstreamID, victim.upstreamID]
         }
@@ -109,6 +107,69 @@ struct TierLiveTests {
         #expect(report["nonMonotonic"] as? Int == 0, "\(report)")
         #expect((report["maxGapMilliseconds"] as? Int ?? .max) < 2500, "\(report)")
         #expect(!((report["statusSequence"] as? [String]) ?? []).contains("NetStream.Play.UnpublishNotify"))
+    }
+
+    @Test func hostINIReloadKeepsPlayersPlayingAndABadFileIsRejected() throws {
+        let origin = try TierNode(name: "origin", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
+        defer { origin.stop() }
+        let publisher = try RelayFixtures.startPublisher(url: origin.url(), seconds: 60)
+        defer { publisher.stop() }
+        try RelayFixtures.waitForStream(url: origin.url())
+        let good = TierNode.group("origins", origin)
+        let edge = try TierNode(name: "edge", role: "edge", hostINI: [good], relayExtra: [], controlExtra: [])
+        defer { edge.stop() }
+        let hostINI = edge.directory.appendingPathComponent("host.ini")
+        let player = try TestProcess(Binaries.path("lsc-loadclient"), [edge.url(), "--players", "1", "--duration", "12"], name: "edge-player")
+        defer { player.stop() }
+        try waitUntil("the edge relays the stream", timeout: 15) { try edge.upstream() == origin.upstreamID }
+        let groupCount = { (try edge.get("/api/v1/topology")["groups"] as? [Any])?.count }
+
+        // A bad file is refused with its line, and the running configuration is kept.
+        try "# comment\n\(good)\nspare 127.0.0.1:1;127.0.0.1:notaport livestreamcast_origin\n".write(to: hostINI, atomically: true, encoding: .utf8)
+        let refused = try ControlAPILiveTests.curl("http://127.0.0.1:\(edge.httpPort)/api/v1/topology/reload", ["-X", "POST"])
+        #expect(refused.status == 422, "\(refused)")
+        let lines = (ControlAPILiveTests.json(refused.body)["error"] as? [String: Any])?["lines"] as? [[String: Any]]
+        #expect(lines?.first?["line"] as? Int == 3 && (lines?.first?["file"] as? String)?.hasSuffix("host.ini") == true,
+                "the error names file and line: \(refused.body)")
+        #expect(try groupCount() == 1)
+
+        // A good file with one more group is taken (API), then the old one again (SIGHUP).
+        try "\(good)\nspare 127.0.0.1:1;127.0.0.1:1 livestreamcast_origin\n".write(to: hostINI, atomically: true, encoding: .utf8)
+        let accepted = try ControlAPILiveTests.curl("http://127.0.0.1:\(edge.httpPort)/api/v1/topology/reload", ["-X", "POST"])
+        #expect(accepted.status == 200, "\(accepted)")
+        #expect(try groupCount() == 2)
+        try "\(good)\n".write(to: hostINI, atomically: true, encoding: .utf8)
+        edge.control.signal(SIGHUP)
+        try waitUntil("SIGHUP reloads host.ini", timeout: 10) { try groupCount() == 1 }
+        #expect(edge.control.isRunning)
+        #expect(try edge.upstream() == origin.upstreamID, "the unaffected stream stays on its upstream")
+
+        #expect(player.waitForExit(timeout: 30))
+        let report = try Self.loadClientReport(player)
+        #expect(report["stillOpen"] as? Int == 1 && report["keptUp"] as? Int == 1, "\(report)")
+        #expect((report["maxGapMilliseconds"] as? Int ?? .max) < 1000, "reloads do not interrupt the stream: \(report)")
+    }
+
+    @Test func aBadHostINIStopsTheControlPlaneAtStartWithFileAndLine() throws {
+        let directory = TestDirectory.make("bad-host-ini")
+        let file = directory.appendingPathComponent("host.ini")
+        try "ok 127.0.0.1;127.0.0.1 livestreamcast_origin\nbroken-line-without-address\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try Tools.run(Binaries.path("lsc-control"), ["--role", "edge", "--host-ini", file.path, "--http", "127.0.0.1:\(FreePort.next())",
+                                                                  "--control-socket", directory.appendingPathComponent("x.sock").path], timeout: 20)
+        #expect(result.status != 0)
+        #expect((result.stdout + result.stderr).contains("\(file.path):2:"), "\(result.stdout) \(result.stderr)")
+    }
+
+    @Test func playersOfAStreamNoUpstreamHasHearStreamNotFound() throws {
+        let origin = try TierNode(name: "origin", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
+        defer { origin.stop() }
+        let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("o", origin)],
+                                relayExtra: ["--pull-timeout", "2"], controlExtra: [])
+        defer { edge.stop() }
+        let report = try RelayFixtures.loadClient(url: edge.url("nosuchstream"), players: 1, duration: 5)
+        let statuses = report["statusSequence"] as? [String] ?? []
+        #expect(statuses.first == "NetStream.Play.Reset" && statuses.last == "NetStream.Play.StreamNotFound", "\(statuses)")
+        #expect(report["stillOpen"] as? Int == 1, "the player stays attached in case the stream turns up")
     }
 
     @Test func aChildWithTheWrongClusterSecretIsRefused() throws {

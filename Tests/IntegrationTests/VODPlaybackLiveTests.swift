@@ -95,6 +95,15 @@ struct VODPlaybackLiveTests {
         }
 
         let player = try RTMPTestPlayer(port: port)
+        // getStreamLength (what Flash players ask first): the file's seconds; 0 for a live name.
+        player.send(CommandMessage(name: "getStreamLength", transactionID: 3, arguments: [.string("mp4:exports/x.f4v")]))
+        player.send(CommandMessage(name: "getStreamLength", transactionID: 4, arguments: [.string("livestream")]))
+        func length(_ transactionID: Double) -> Double? {
+            player.messages.lazy.compactMap { try? CommandMessage(message: $0) }
+                .first { $0.name == "_result" && $0.transactionID == transactionID }?.arguments.first?.numberValue
+        }
+        #expect(player.read(timeout: 10) { _ in length(3) != nil && length(4) != nil })
+        #expect(length(3).map { abs($0 - 6) < 0.05 } == true && length(4) == 0, "\(String(describing: length(3))) \(String(describing: length(4)))")
         player.play("mp4:exports/x.f4v", start: 2500)
         #expect(player.read(timeout: 10) { $0.contains(where: isMedia) })
         let first = try #require(player.messages.first(where: isMedia))
@@ -139,23 +148,43 @@ struct VODPlaybackLiveTests {
             player.read(timeout: 0.5) { _ in false }
             #expect(!player.messages.contains { $0.typeID == 8 || $0.typeID == 9 }, "\(name)")
         }
+        // Times that are not numbers a clock can hold are clamped, not trapped on.
+        let hostile = try RTMPTestPlayer(port: port)
+        hostile.play("mp4:sources/clip.mp4", start: .nan)
+        #expect(hostile.read(timeout: 10) { RTMPTestPlayer.statusCodes($0).contains("NetStream.Play.Start") })
+        for target in [Double.nan, .infinity, -1e300, 1e300] { hostile.seek(target) }
+        // Each seek supersedes the one before: at least the last is answered.
+        #expect(hostile.read(timeout: 10) { RTMPTestPlayer.statusCodes($0).contains("NetStream.Seek.Notify") })
+        let after = try RTMPTestPlayer(port: port)
+        after.play("mp4:sources/clip.mp4")
+        #expect(after.read(timeout: 10) { RTMPTestPlayer.statusCodes($0).contains("NetStream.Play.Start") })
     }
 
-    /// A stream recorded by the relay's DVR plays back as `mp4:dvr/<stream>`, every recorded frame.
-    @Test func dvrRecordingPlaysBack() throws {
+    /// A stream recorded by the relay's DVR plays back as `mp4:dvr/<stream>`: a play started
+    /// while the recording is being written follows it to its end (once it is no longer live),
+    /// and a play afterwards gets the same frames.
+    @Test func dvrRecordingPlaysBackWhileAndAfterItIsRecorded() throws {
         let media = TestDirectory.make("vod-dvr")
         let (relay, port) = try RelayFixtures.startRelay(extra: ["--media", media.path])
         defer { relay.stop() }
-        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 4)
-        #expect(publisher.waitForExit(timeout: 30))
+        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 6)
+        defer { publisher.stop() }
         let segment = media.appendingPathComponent("dvr/livestream/seg-00000001.flv").path
-        try waitUntil("the recording is on disk", timeout: 10) { FileManager.default.fileExists(atPath: segment) }
-        let output = media.appendingPathComponent("played-dvr.flv").path
-        try Self.copy(port: port, name: "mp4:dvr/livestream", to: output)
-        let played = try Self.counts(output)
+        try waitUntil("1 s recorded", timeout: 20) {
+            try FileManager.default.fileExists(atPath: segment) && RelayFixtures.packets(of: segment, stream: "v").count >= 25
+        }
+        let whileLive = media.appendingPathComponent("played-while-live.flv").path
+        try Self.copy(port: port, name: "mp4:dvr/livestream", to: whileLive)
+        #expect(publisher.waitForExit(timeout: 30))
         let recorded = try Self.counts(segment)
-        #expect(played.video == recorded.video && played.video >= 90, "\(played) vs \(recorded)")
-        #expect(abs(played.audio - recorded.audio) <= 1, "\(played) vs \(recorded)")
+        let followed = try Self.counts(whileLive)
+        #expect(followed.video == recorded.video && recorded.video >= 140, "\(followed) vs \(recorded)")
+        #expect(abs(followed.audio - recorded.audio) <= 1, "\(followed) vs \(recorded)")
+
+        let afterwards = media.appendingPathComponent("played-after.flv").path
+        try Self.copy(port: port, name: "mp4:dvr/livestream", to: afterwards)
+        let played = try Self.counts(afterwards)
+        #expect(played.video == recorded.video && abs(played.audio - recorded.audio) <= 1, "\(played) vs \(recorded)")
     }
 }
 
