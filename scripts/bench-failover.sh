@@ -20,6 +20,7 @@ hangs=${HANGS:-5}
 idle=${IDLE_INTERVAL:-1s}
 settle=${SETTLE_SECONDS:-3}  # steady playing before each kill
 window=${WINDOW_SECONDS:-8}  # how long after a kill the gap is looked for
+threshold=${THRESHOLD_MS:-50} # the player logs arrival gaps and frame latencies from this many ms (frames are 40 ms apart)
 
 # LSC_BIN_DIR: use the binaries there (e.g. .build/debug) instead of building release ones.
 if [ -n "${LSC_BIN_DIR:-}" ]; then
@@ -95,7 +96,7 @@ wait_port "$http_e"
 sleep 2
 events="$work/player-events.jsonl"
 "$bin/lsc-latency" --play "rtmp://127.0.0.1:$port_e/livestreamcast_edge/live" --duration 86400 \
-  --warmup 0 --gap-events-ms 100 >"$work/player.log" 2>"$events" &
+  --warmup 0 --gap-events-ms "$threshold" >"$work/player.log" 2>"$events" &
 player=$!
 pids+=("$player")
 
@@ -198,7 +199,8 @@ run_case() { # relay|publisher|hang count
     result=$(gap_after "$t")
     read -r gap late resumed closed <<<"$result"
     echo "$gap $late $resumed $closed" >>"$work/stalls-$mode.txt"
-    echo "| $i | $from | $to | $gap | $late | $([ "$resumed" = 1 ] && echo yes || echo NO) | $([ "$closed" = 1 ] && echo YES || echo no) |"
+    below() { if [ "$1" = 0 ]; then echo "< $threshold"; else echo "$1"; fi; }
+    echo "| $i | $from | $to | $(below "$gap") | $(below "$late") | $([ "$resumed" = 1 ] && echo yes || echo NO) | $([ "$closed" = 1 ] && echo YES || echo no) |"
     case $mode in
       relay) start_origin "$from" ;;
       publisher)
@@ -229,12 +231,14 @@ gaps = [float(r[0]) for r in rows]
 late = [float(r[1]) for r in rows]
 resumed = sum(r[2] == "1" for r in rows)
 dropped = "yes" if any(r[3] == "1" for r in rows) else "never"
+def ms(value):
+    return f"{value:.0f} ms" if value > 0 else f"< {sys.argv[3]} ms"
 if gaps:
     print()
-    print(f"{sys.argv[2]}: {len(gaps)} failovers, media gap (stall) median {statistics.median(gaps):.0f} ms, max {max(gaps):.0f} ms; "
-          f"largest frame latency median {statistics.median(late):.0f} ms, max {max(late):.0f} ms; "
+    print(f"{sys.argv[2]}: {len(gaps)} failovers, media gap (stall) median {ms(statistics.median(gaps))}, max {ms(max(gaps))}; "
+          f"largest frame latency median {ms(statistics.median(late))}, max {ms(max(late))}; "
           f"media resumed {resumed}/{len(rows)}, player dropped: {dropped}")' \
-    "$work/stalls-$mode.txt" "$mode"
+    "$work/stalls-$mode.txt" "$mode" "$threshold"
 }
 
 wait_both_available
@@ -247,5 +251,16 @@ import collections, json, sys
 failovers = json.load(open(sys.argv[1])).get("failovers", [])
 reasons = collections.Counter(f.get("reason", "?").split(":")[0] for f in failovers)
 print("edge failover events by reason:", dict(reasons))' "$work/edge-topology.json" || true
-kill -0 "$player" 2>/dev/null && echo "player still connected at the end" || echo "player process ended (see $work/player.log)"
+if kill -0 "$player" 2>/dev/null; then
+  kill -TERM "$player"
+  for _ in $(seq 1 50); do kill -0 "$player" 2>/dev/null || break; sleep 0.1; done
+  python3 -c '
+import json, sys
+try: r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+except (ValueError, IndexError): sys.exit("player report missing")
+print("player over the whole run: still connected %d/%d, frames %d, RTMP timestamps going backwards %d, statuses %s"
+      % (r["playersStillOpen"], r["players"], r["count"], r["timestampsBackwards"], r["statuses"]))' "$work/player.log" || true
+else
+  echo "the player process ended early (see $work/player.log)"
+fi
 echo "bench-failover: events, logs and host.ini in $work"

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_RUN:-20}
 players=${PLAYERS:-1}
 servers=${SERVERS:-"lsc nginx"}
+log_level=${LSC_LOG_LEVEL:-info}
 
 # LSC_BIN_DIR: use the binaries there (e.g. .build/debug) instead of building release ones.
 if [ -n "${LSC_BIN_DIR:-}" ]; then
@@ -60,26 +61,26 @@ free_port() { # a port nothing listens on, from a random start
 measure() { # server path publish-url play-url
   local server=$1 path=$2 report
   report=$(timeout $((seconds + 30)) "$bin/lsc-latency" --publish "$3" --play "$4" --players "$players" \
-    --duration "$seconds" --play-delay 1 --warmup 2 2>>"$work/probe.log") || report='{}'
+    --duration "$seconds" --play-delay 1 --warmup 2 --gap-events-ms 100 2>>"$work/probe-$server-${path%% *}.log") || report='{}'
   echo "$report" >>"$work/reports.jsonl"
   python3 - "$server" "$path" "$report" <<'PY'
 import json, sys
 server, path, report = sys.argv[1], sys.argv[2], json.loads(sys.argv[3] or "{}")
 if not report.get("count"):
-    print(f"| {server} | {path} | no samples | | | | | | {', '.join(report.get('errors', [])) or 'see probe.log'} |")
+    print(f"| {server} | {path} | no samples | | | | | | | {', '.join(report.get('errors', [])) or 'see probe-*.log'} |")
 else:
     print(f"| {server} | {path} | {report['count']} | {report['p50']:.2f} | {report['p90']:.2f} | {report['p99']:.2f} "
-          f"| {report['max']:.2f} | {report['lost']} | {report['playersStillOpen']}/{report['players']} |")
+          f"| {report['max']:.2f} | {report['lost']} | {report['lostInWarmup']} | {report['playersStillOpen']}/{report['players']} |")
 PY
 }
 
-echo "| server | path | samples | p50 ms | p90 ms | p99 ms | max ms | lost | players open at end |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| server | path | samples | p50 ms | p90 ms | p99 ms | max ms | lost | lost in first 2 s | players open at end |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 
 # --- LiveStreamCast: origin, an edge on the origin, an intermediate on the origin, an edge on it.
 if [[ " $servers " == *" lsc "* ]]; then
   if ! "$bin/lsc-control" --help 2>&1 | grep -q -- --host-ini; then
-    echo "| lsc | (skipped: this lsc-control has no --host-ini yet) | | | | | | | |"
+    echo "| lsc | (skipped: this lsc-control has no --host-ini yet) | | | | | | | | |"
   else
     o=$(free_port); hub=$(free_port); e1=$(free_port); e2=$(free_port)
     node() { # name role rtmp-port [host.ini line]
@@ -87,24 +88,53 @@ if [[ " $servers " == *" lsc "* ]]; then
       http=$(free_port)
       mkdir -p "$work/$name"
       start "$name-relay" "$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port" --control-socket "$work/$name/control.sock" \
-        --media "$work/$name/media" --dvr off --log-level warning
+        --media "$work/$name/media" --dvr off --log-level "$log_level"
       local control=("$bin/lsc-control" --role "$role" --http "127.0.0.1:$http" --control-socket "$work/$name/control.sock"
-        --media "$work/$name/media" --log-level warning)
+        --media "$work/$name/media" --log-level "$log_level")
       if [ -n "$line" ]; then
         echo "$line" >"$work/$name/host.ini"
         control+=(--host-ini "$work/$name/host.ini" --idle-interval 1)
       fi
       start "$name-control" "${control[@]}"
       wait_port "$port"
+      echo "$name $http" >>"$work/lsc-admin-ports.txt"
+    }
+    snapshot() { # after a path: every node's topology, for the record
+      local name http
+      while read -r name http; do
+        curl -s --max-time 2 "http://127.0.0.1:$http/api/v1/topology" >"$work/$name/topology-after-$1.json" || true
+      done <"$work/lsc-admin-ports.txt"
     }
     node lsc-origin origin "$o"
     node lsc-edge1 edge "$e1" "o 127.0.0.1:$o;127.0.0.1:$o livestreamcast_origin"
     node lsc-intermediate intermediate "$hub" "o 127.0.0.1:$o;127.0.0.1:$o livestreamcast_origin"
     node lsc-edge2 edge "$e2" "i 127.0.0.1:$hub;127.0.0.1:$hub livestreamcast_intermediate"
-    sleep 2 # control planes connect and register with their parents
+    # Bounded wait until every upstream group of every node is connected.
+    groups_connected() {
+      local name http
+      while read -r name http; do
+        curl -s --max-time 2 "http://127.0.0.1:$http/api/v1/topology" | python3 -c '
+import json, sys
+try: groups = json.load(sys.stdin).get("groups", [])
+except ValueError: sys.exit(1)
+sys.exit(0 if all(g.get("state") == "connected" for g in groups) else 1)' || return 1
+      done <"$work/lsc-admin-ports.txt"
+    }
+    connected=no
+    for _ in $(seq 1 40); do
+      if groups_connected; then connected=yes; break; fi
+      sleep 0.5
+    done
+    if [ "$connected" = no ]; then
+      snapshot start
+      echo "| lsc-relay | (note: an upstream group was still not connected 20 s after start; see $work/*/topology-after-start.json) | | | | | | | | |"
+    fi
     measure lsc-relay "direct (origin)" "rtmp://127.0.0.1:$o/livestreamcast_origin/direct" "rtmp://127.0.0.1:$o/livestreamcast_origin/direct"
+    snapshot direct
     measure lsc-relay "1 hop (origin → edge)" "rtmp://127.0.0.1:$o/livestreamcast_origin/hop1" "rtmp://127.0.0.1:$e1/livestreamcast_edge/hop1"
+    snapshot hop1
     measure lsc-relay "2 hops (origin → intermediate → edge)" "rtmp://127.0.0.1:$o/livestreamcast_origin/hop2" "rtmp://127.0.0.1:$e2/livestreamcast_edge/hop2"
+    snapshot hop2
   fi
 fi
 

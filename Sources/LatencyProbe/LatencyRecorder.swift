@@ -7,8 +7,10 @@ public struct LatencyRecorder: Sendable {
     /// Latency of every frame after the warm-up, in nanoseconds. Bounded by `maxSamples`.
     public private(set) var samples: [UInt64] = []
     public let maxSamples: Int
-    /// Frames missing between consecutive received sequence numbers.
+    /// Frames missing between consecutive received sequence numbers, after the warm-up.
     public private(set) var lost = 0
+    /// The same during the warm-up (a relay starting a player at a keyframe, a pull starting).
+    public private(set) var lostInWarmup = 0
     /// Frames that arrived with a sequence number not above the highest so far.
     public private(set) var outOfOrder = 0
     /// Largest time between two arriving frames, in nanoseconds.
@@ -39,14 +41,18 @@ public struct LatencyRecorder: Sendable {
         maxArrivalGapNanoseconds = max(maxArrivalGapNanoseconds, gap)
         lastArrival = now
         if firstArrival == nil { firstArrival = now }
+        let sinceFirst = firstArrival.map { now >= $0 ? now - $0 : 0 } ?? 0
+        let warm = sinceFirst >= warmupNanoseconds
         if let previous = lastSequence, stamp.sequence <= previous {
             outOfOrder += 1
         } else {
-            if let previous = lastSequence { lost += Int(min(stamp.sequence - previous - 1, UInt64(Int.max / 2))) }
+            if let previous = lastSequence {
+                let missing = Int(min(stamp.sequence - previous - 1, UInt64(Int.max / 2)))
+                if warm { lost += missing } else { lostInWarmup += missing }
+            }
             lastSequence = stamp.sequence
         }
-        let sinceFirst = firstArrival.map { now >= $0 ? now - $0 : 0 } ?? 0
-        if sinceFirst >= warmupNanoseconds, samples.count < maxSamples {
+        if warm, samples.count < maxSamples {
             samples.append(now >= stamp.sentNanoseconds ? now - stamp.sentNanoseconds : 0)
         }
         return gap

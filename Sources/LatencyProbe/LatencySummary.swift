@@ -6,6 +6,7 @@ public struct LatencySummary: Codable, Sendable, Equatable {
     public var p99: Double
     public var max: Double
     public var lost: Int
+    public var lostInWarmup: Int
     public var outOfOrder: Int
     public var timestampsBackwards: Int
     public var maxArrivalGapMs: Double
@@ -26,6 +27,7 @@ public struct LatencySummary: Codable, Sendable, Equatable {
         p99 = Self.milliseconds(Self.percentile(99, of: sorted))
         max = Self.milliseconds(sorted.last ?? 0)
         lost = recorders.reduce(0) { $0 + $1.lost }
+        lostInWarmup = recorders.reduce(0) { $0 + $1.lostInWarmup }
         outOfOrder = recorders.reduce(0) { $0 + $1.outOfOrder }
         timestampsBackwards = recorders.reduce(0) { $0 + $1.timestampsBackwards }
         maxArrivalGapMs = Self.milliseconds(recorders.map(\.maxArrivalGapNanoseconds).max() ?? 0)

@@ -79,13 +79,24 @@ struct LatencyCommand: AsyncParsableCommand {
                 connect(url, role: .player(recorder), state: state, events: events, label: "player\(index)", group: playerGroup)
             }
         }
+        // SIGTERM ends the run early with the report, so a script can stop a long-running probe.
+        let terminated = NIOLockedValueBox(false)
+        signal(SIGTERM, SIG_IGN)
+        let termination = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        termination.setEventHandler { terminated.withLockedValue { $0 = true } }
+        termination.resume()
         let end = start + .nanoseconds(Int64(duration * 1e9))
-        for _ in 0..<(Int(duration) + 2) {
+        var lastProgress = NIODeadline.now()
+        for _ in 0..<(Int(duration * 5) + 10) {
             let left = end - .now()
-            guard left > .zero else { break }
-            try await Task.sleep(nanoseconds: UInt64(min(left, .seconds(1)).nanoseconds))
-            events.progress(recorders)
+            guard left > .zero, !terminated.withLockedValue({ $0 }) else { break }
+            try await Task.sleep(nanoseconds: UInt64(min(left, .milliseconds(200)).nanoseconds))
+            if NIODeadline.now() - lastProgress >= .seconds(1) {
+                lastProgress = .now()
+                events.progress(recorders)
+            }
         }
+        termination.cancel()
 
         var summary = LatencySummary(recorders.map { $0.withLockedValue { $0 } })
         let states = playerStates.map { $0.withLockedValue { $0 } }

@@ -27,6 +27,16 @@ import Testing
         #expect(recorder.maxArrivalGapNanoseconds == 1000 * ms)
     }
 
+    @Test func framesMissingInTheWarmupAreCountedApart() {
+        var recorder = LatencyRecorder(warmupNanoseconds: 1000 * ms)
+        // A keyframe, a jump of one GOP at start-up, then one frame missing later.
+        for (sequence, at) in [(0, 0), (25, 40), (26, 1080), (28, 1160)] as [(UInt64, UInt64)] {
+            recorder.record(LatencyStamp(sequence: sequence, sentNanoseconds: at * ms), arrivedAt: at * ms)
+        }
+        #expect(recorder.lostInWarmup == 24)
+        #expect(recorder.lost == 1)
+    }
+
     @Test func rtmpTimestampsGoingBackwardsAreCounted() {
         var recorder = LatencyRecorder(warmupNanoseconds: 0)
         for (sequence, timestamp) in [(0, 0), (1, 40), (2, 80), (3, 60), (4, 100)] as [(UInt64, UInt32)] {
