@@ -148,7 +148,7 @@ public final class ControlLinkClient: Sendable {
         }
     }
 
-    fileprivate func received(_ line: ByteBuffer) {
+    fileprivate func received(_ line: ByteBuffer, on channel: any Channel) {
         guard let message = ControlLinkCoding.decodeLine(DataPlaneMessage.self, from: line) else {
             logger.debug("ignoring an unknown data-plane message")
             return
@@ -160,6 +160,9 @@ public final class ControlLinkClient: Sendable {
                     "theirs": "\(hello.protocolVersion)", "ours": "\(ControlProtocolVersion.current)"])
             }
             let subscribers = box.withLockedValue { inner in
+                // The hello can arrive before `connect()` has stored the channel: store it here, or
+                // the commands subscribers send at once would find no channel ("link-down").
+                inner.channel = channel
                 inner.state.hello = hello
                 inner.state.connected = true
                 return Array(inner.subscribers.values)
@@ -186,7 +189,7 @@ private final class ControlLinkClientHandler: ChannelInboundHandler, Sendable {
     init(client: ControlLinkClient) { self.client = client }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        client.received(unwrapInboundIn(data))
+        client.received(unwrapInboundIn(data), on: context.channel)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -50,6 +50,17 @@ final class LiveStream: @unchecked Sendable {
         self.gopCacheLimit = gopCacheLimit
     }
 
+    /// Runs `body` for `player` on its event loop: at once when already there, so that a
+    /// notification cannot overtake frames the same call pushes right after it (a spliced-in GOP
+    /// delivered before a queued `streamDidStart` would otherwise be skipped to the next keyframe).
+    private static func onPlayerLoop(_ player: any StreamSubscriber, _ body: @escaping @Sendable (any StreamSubscriber) -> Void) {
+        if player.eventLoop.inEventLoop {
+            body(player)
+        } else {
+            player.eventLoop.execute { body(player) }
+        }
+    }
+
     var isPublished: Bool { lock.withLock { sourceID != nil } }
     var hasPlayers: Bool { lock.withLock { playerCount > 0 } }
     var isEmpty: Bool { lock.withLock { sourceID == nil && playerCount == 0 } }
@@ -76,7 +87,7 @@ final class LiveStream: @unchecked Sendable {
             return groups.values.flatMap(\.players)
         }
         guard isSource(id) else { return false }
-        for player in players { player.eventLoop.execute { player.streamDidStart(self.name) } }
+        for player in players { Self.onPlayerLoop(player) { $0.streamDidStart(self.name) } }
         return true
     }
 
@@ -85,7 +96,7 @@ final class LiveStream: @unchecked Sendable {
     /// Tells the players that no source could be found for the stream (they stay attached).
     func notifyNotFound() {
         let players = lock.withLock { groups.values.flatMap(\.players) }
-        for player in players { player.eventLoop.execute { player.streamNotFound(self.name) } }
+        for player in players { Self.onPlayerLoop(player) { $0.streamNotFound(self.name) } }
     }
 
     /// Makes `id` the source in place of the current one, if any (an upstream spliced in):
@@ -101,7 +112,7 @@ final class LiveStream: @unchecked Sendable {
             rebasePending = lastTimestamp != nil
             return (wasIdle, wasIdle ? groups.values.flatMap(\.players) : [])
         }
-        for player in players { player.eventLoop.execute { player.streamDidStart(self.name) } }
+        for player in players { Self.onPlayerLoop(player) { $0.streamDidStart(self.name) } }
         return wasIdle
     }
 
@@ -116,7 +127,7 @@ final class LiveStream: @unchecked Sendable {
             return groups.values.flatMap(\.players)
         }
         guard let players else { return false }
-        for player in players { player.eventLoop.execute { player.streamDidStop(self.name) } }
+        for player in players { Self.onPlayerLoop(player) { $0.streamDidStop(self.name) } }
         return true
     }
 

@@ -32,7 +32,10 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     private var outgoingChunkSize = 128
     private var closeReason: String?
     private var reportedClosed = false
+    private var connectDeadline: Scheduled<Void>?
     private(set) var isConnected = false
+    /// How long the upstream has to complete the handshake and answer `connect`.
+    static let connectTimeout: TimeAmount = .seconds(5)
 
     init(host: String, port: Int, app: String, limits: ChunkDecoderLimits) {
         self.host = host
@@ -68,10 +71,15 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelActive(context: ChannelHandlerContext) {
         write(ByteBuffer(bytes: handshake.start()))
         context.flush()
+        // A server that accepts the connection but never answers must not hold it forever.
+        connectDeadline = context.eventLoop.scheduleTask(in: Self.connectTimeout) { [weak self] in
+            self?.close(reason: "no answer to connect within \(Self.connectTimeout.nanoseconds / 1_000_000_000) s")
+        }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        connectDeadline?.cancel()
         self.context = nil
         reportClosed(closeReason ?? "connection closed by the upstream")
         context.fireChannelInactive()
@@ -131,6 +139,7 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
             switch RTMPCommand(command) {
             case .result(Self.connectTransaction, _, _):
                 isConnected = true
+                connectDeadline?.cancel()
                 send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
                 delegate?.clientConnected(self)
                 flush()

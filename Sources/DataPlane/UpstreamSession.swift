@@ -68,6 +68,8 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
     // MARK: Registration
 
     private func connect() {
+        // Closed before it was opened (reset right after connect): stay closed.
+        guard reportsClose else { return }
         client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app,
                                         limits: links.configuration.chunkLimits, on: eventLoop, delegate: self)
         let period = TimeAmount.nanoseconds(max(idleInterval().nanoseconds / 4, 50_000_000))
@@ -118,8 +120,9 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
         plays = [:]
         links.children.withdrawAll(from: target.id)
         status.withLockedValue { $0 = Status(state: "disconnected") }
-        if reportsClose { links.events.emit(.upstreamDisconnected(server: target.id, reason: reason)) }
+        // Out of the manager's table first, so that a reconnect the event triggers finds no stale session.
         onClose(self)
+        if reportsClose { links.events.emit(.upstreamDisconnected(server: target.id, reason: reason)) }
     }
 
     // MARK: Plays

@@ -64,6 +64,30 @@ private func eventually(_ seconds: Double = 60, _ condition: () -> Bool) async -
         await again.stop()
     }
 
+    /// What the failover driver does: a command sent the moment the link says it is up is
+    /// answered (the hello used to arrive before the client had stored its channel, and such a
+    /// command failed as "link-down").
+    @Test func aCommandSentAsSoonAsTheLinkIsUpIsAnswered() async throws {
+        let server = ControlLinkServer(path: path, handler: FakeDataPlane(), group: group)
+        try await server.start()
+        for _ in 0..<20 {
+            let client = ControlLinkClient(path: path, group: group, hello: controlHello, commandTimeout: .seconds(10))
+            let events = client.subscribe()
+            let runner = Task { await client.run() }
+            var reply: CommandReply?
+            for await event in events {
+                if case .connected = event {
+                    reply = await client.send(.disconnectClient(id: "1"))
+                    break
+                }
+            }
+            #expect(reply?.ok == true, "\(String(describing: reply))")
+            runner.cancel()
+            await runner.value
+        }
+        await server.stop()
+    }
+
     @Test func serverServesControlPlaneAfterControlPlane() async throws {
         let server = ControlLinkServer(path: path, handler: FakeDataPlane(), group: group)
         try await server.start()

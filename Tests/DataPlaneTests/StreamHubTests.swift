@@ -12,8 +12,10 @@ final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
     let encodingKey = EncodingKey(chunkSize: 4096, streamID: 1)
     var frames: [OutgoingFrame] = []
     var notifications: [String] = []
-    func deliver(_ frame: OutgoingFrame) { frames.append(frame) }
-    func streamDidStart(_ name: String) { notifications.append("start \(name)") }
+    /// Frames and notifications in the order they arrived.
+    var order: [String] = []
+    func deliver(_ frame: OutgoingFrame) { frames.append(frame); order.append("frame \(frame.timestamp)") }
+    func streamDidStart(_ name: String) { notifications.append("start \(name)"); order.append("start \(name)") }
     func streamDidStop(_ name: String) { notifications.append("stop \(name)") }
     func streamNotFound(_ name: String) { notifications.append("not found \(name)") }
     func run() { (eventLoop as! EmbeddedEventLoop).run() }
@@ -103,6 +105,7 @@ final class EventCollector: DataPlaneEventSink, @unchecked Sendable {
         player.run()
         #expect(player.frames.map(\.timestamp) == [5000, 5030, 5040, 5041, 5051])
         #expect(player.notifications == ["start live"])
+        #expect(player.order.prefix(2) == ["start live", "frame 5000"], "the start notice never overtakes the first frames")
         #expect(hub.snapshots().first?.source?.upstream == "b")
     }
 }
