@@ -128,7 +128,8 @@ final class LiveStream: @unchecked Sendable {
         let second = NIODeadline.currentSecond
         let snapshot: (groups: [LoopGroup], keys: [EncodingKey])? = lock.withLock {
             guard self.sourceID == sourceID else { return nil }
-            if rebasePending, let last = lastTimestamp {
+            // Media anchors the new clock; metadata travels at 0 whatever the clock says.
+            if rebasePending, frame.kind != .scriptData, let last = lastTimestamp {
                 timestampOffset = last &+ 1 &- frame.timestamp
                 rebasePending = false
             }

@@ -22,7 +22,10 @@ struct OutgoingFrame: Sendable {
     static func encode(_ frame: MediaFrame, keys: some Sequence<EncodingKey>) -> OutgoingFrame {
         var encodings: [EncodingKey: ByteBuffer] = [:]
         for key in keys where encodings[key] == nil {
-            let message = RTMPMessage(typeID: frame.kind.rawValue, streamID: key.streamID, timestamp: frame.timestamp, payload: frame.payload)
+            // Metadata goes out at timestamp 0 as publishers send it: players (ffmpeg's FLV demuxer)
+            // take a data message with a later timestamp for a subtitle stream.
+            let timestamp = frame.kind == .scriptData ? 0 : frame.timestamp
+            let message = RTMPMessage(typeID: frame.kind.rawValue, streamID: key.streamID, timestamp: timestamp, payload: frame.payload)
             encodings[key] = ChunkEncoder.encode(message, chunkStreamID: frame.kind.chunkStreamID, chunkSize: key.chunkSize)
         }
         return OutgoingFrame(kind: frame.kind, timestamp: frame.timestamp, isKeyframe: frame.isVideoKeyframe,
