@@ -11,6 +11,8 @@
 # SIGCONT afterwards). Prints a Markdown table per case and a summary line.
 #   bash scripts/bench-failover.sh
 #   KILLS=3 PUBLISHER_STOPS=0 HANGS=2 bash scripts/bench-failover.sh
+#   LSC_BIN_DIR=.build/debug bash scripts/bench-failover.sh  # use built binaries, no release build
+#   (IDLE_INTERVAL, SETTLE_SECONDS, WINDOW_SECONDS, THRESHOLD_MS: see below)
 # Everything listens on 127.0.0.1; every process this script starts is stopped by PID at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,6 +7,8 @@
 #   bash scripts/bench-latency.sh
 #   SECONDS_PER_RUN=10 PLAYERS=5 bash scripts/bench-latency.sh
 #   SERVERS=nginx bash scripts/bench-latency.sh        # only nginx-rtmp (or SERVERS=lsc)
+#   LSC_BIN_DIR=.build/debug bash scripts/bench-latency.sh   # use built binaries, no release build
+#   (LSC_LOG_LEVEL sets the nodes' log level, default info; logs and JSON reports stay in the work dir)
 # Everything listens on 127.0.0.1; every process this script starts is stopped by PID at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
