@@ -129,7 +129,12 @@ final class UpstreamPlay: RTMPClientDelegate {
 
     private func received(_ frame: MediaFrame) {
         lastMedia = .now()
-        idleReported = false
+        if idleReported {
+            // The server was reported idle and the control plane moved on; media flows again,
+            // which it hears as an answer: the server rejoins the bottom of the stream's list.
+            idleReported = false
+            events.emit(.upstreamPlayStarted(server: target.id, stream: stream))
+        }
         push(feed.receive(frame))
     }
 

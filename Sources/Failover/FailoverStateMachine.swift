@@ -64,8 +64,10 @@ public struct FailoverStateMachine: Sendable {
         case .playFailed(let server, let stream, let reason):
             return drop(server, from: stream, reason: "play failed: \(reason)", at: now)
         case .idle(let server, let stream):
+            // The play stays open: when media comes back on it the data plane says so again
+            // (`playStarted`), and the server rejoins the bottom of the list as the seed wants.
             return drop(server, from: stream, reason: "idle for \(configuration.idleIntervalMilliseconds) ms",
-                        askAgainIfAlone: true, at: now)
+                        stopPlay: false, askAgainIfAlone: true, at: now)
         case .reconfigure(let newGroups):
             return reconfigure(newGroups, at: now)
         }
@@ -111,7 +113,7 @@ public struct FailoverStateMachine: Sendable {
         var actions: [FailoverAction] = [.scheduleRetry(group: groups[index].group.label, delay: delay)]
         if wasUp {
             for name in streams.keys.sorted() {
-                actions += drop(server, from: name, reason: reason ?? "upstream lost", connectionGone: true, at: now)
+                actions += drop(server, from: name, reason: reason ?? "upstream lost", stopPlay: false, at: now)
             }
         }
         return actions
@@ -174,15 +176,16 @@ public struct FailoverStateMachine: Sendable {
     }
 
     /// Removes `server` from `stream`'s list; if it was the active one, fails over to the next.
-    /// `connectionGone`: the server's connection is closed already, so there is no play to stop.
+    /// `stopPlay`: end the play there (false when its connection is gone already, or when an
+    /// idle play is kept to notice the server coming back).
     /// `askAgainIfAlone`: when no other server is left or asked, play the stream on `server` again.
     private mutating func drop(_ server: UpstreamServer, from stream: String, reason: String,
-                               connectionGone: Bool = false, askAgainIfAlone: Bool = false,
+                               stopPlay: Bool = true, askAgainIfAlone: Bool = false,
                                at now: Date) -> [FailoverAction] {
         guard var sources = streams[stream], sources.knows(server) else { return [] }
         sources.pending.remove(server)
         sources.available.removeAll { $0 == server }
-        var actions: [FailoverAction] = connectionGone ? [] : [.stopPlay(stream: stream, server: server)]
+        var actions: [FailoverAction] = stopPlay ? [.stopPlay(stream: stream, server: server)] : []
         if sources.active == server {
             sources.active = sources.available.first
             if let next = sources.active {
@@ -230,7 +233,7 @@ public struct FailoverStateMachine: Sendable {
                 actions.append(.disconnect(server))
                 for name in streams.keys.sorted() {
                     actions += drop(server, from: name, reason: "group \(old.group.label) removed from host.ini",
-                                    connectionGone: true, at: now)
+                                    stopPlay: false, at: now)
                 }
             } else if case .connecting(let server) = old.state {
                 actions.append(.disconnect(server))

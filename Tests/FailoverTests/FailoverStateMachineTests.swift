@@ -83,7 +83,7 @@ import Topology
         var machine = streaming(answers: [p2, p3, p1])
         let later = t0.addingTimeInterval(5)
         #expect(machine.handle(.idle(p2, stream: "livestream"), at: later)
-                == [.stopPlay(stream: "livestream", server: p2), .streamFrom(stream: "livestream", server: p3)])
+                == [.streamFrom(stream: "livestream", server: p3)])
         #expect(machine.sources(of: "livestream")?.available == [p3, p1])
         let record = machine.history.last
         #expect(record == FailoverRecord(time: later, stream: "livestream", from: p2, to: p3, reason: "idle for 1000 ms"))
@@ -101,7 +101,7 @@ import Topology
 
     @Test func idleOnAServerThatIsNotActiveOnlyDropsItFromTheList() {
         var machine = streaming(answers: [p1, p2, p3])
-        #expect(machine.handle(.idle(p2, stream: "livestream"), at: t0) == [.stopPlay(stream: "livestream", server: p2)])
+        #expect(machine.handle(.idle(p2, stream: "livestream"), at: t0) == [])
         #expect(machine.sources(of: "livestream")?.active == p1)
         #expect(machine.sources(of: "livestream")?.available == [p1, p3])
     }
@@ -120,7 +120,7 @@ import Topology
         _ = machine.handle(.playStarted(p3, stream: "livestream"), at: t0)
         #expect(machine.sources(of: "livestream")?.available == [p2, p1, p3])
         #expect(machine.handle(.idle(p2, stream: "livestream"), at: t0)
-                == [.stopPlay(stream: "livestream", server: p2), .streamFrom(stream: "livestream", server: p1)])
+                == [.streamFrom(stream: "livestream", server: p1)])
     }
 
     @Test func lostConnectionFailsOverAtOnceAndRetriesThePrimaryThreeTimesThenTheSecondary() {
@@ -174,7 +174,7 @@ import Topology
     @Test func lossOfTheLastServerWaitsAndAsksTheOthersAgain() {
         var machine = streaming(answers: [p1])
         // p2 and p3 never answered; they are still pending, so nothing is re-sent to them.
-        #expect(machine.handle(.idle(p1, stream: "livestream"), at: t0) == [.stopPlay(stream: "livestream", server: p1)])
+        #expect(machine.handle(.idle(p1, stream: "livestream"), at: t0) == [])
         #expect(machine.sources(of: "livestream")?.active == nil)
         #expect(machine.history.last?.to == nil)
         // p2 answers: it becomes active.
@@ -209,12 +209,21 @@ import Topology
         _ = machine.handle(.connected(p3), at: t0)
         _ = machine.handle(.streamDemanded("livestream"), at: t0)
         _ = machine.handle(.playStarted(p3, stream: "livestream"), at: t0)
-        #expect(machine.handle(.idle(p3, stream: "livestream"), at: t0)
-                == [.stopPlay(stream: "livestream", server: p3), .play(stream: "livestream", server: p3)])
+        #expect(machine.handle(.idle(p3, stream: "livestream"), at: t0) == [.play(stream: "livestream", server: p3)])
         #expect(machine.handle(.playStarted(p3, stream: "livestream"), at: t0) == [.streamFrom(stream: "livestream", server: p3)])
         // A refusal is not retried at once (that could loop at link speed).
         _ = machine.handle(.idle(p3, stream: "livestream"), at: t0)
         #expect(machine.handle(.playFailed(p3, stream: "livestream", reason: "not found"), at: t0) == [.stopPlay(stream: "livestream", server: p3)])
+    }
+
+    @Test func anIdleServerWhoseMediaComesBackRejoinsAtTheBottom() {
+        var machine = streaming(answers: [p1, p2, p3])
+        // p1 hangs: its play is kept open (no stopPlay), the next server takes over.
+        #expect(machine.handle(.idle(p1, stream: "livestream"), at: t0) == [.streamFrom(stream: "livestream", server: p2)])
+        // Media flows again on p1's play (the data plane reports it as an answer): bottom of the list.
+        #expect(machine.handle(.playStarted(p1, stream: "livestream"), at: t0) == [])
+        #expect(machine.sources(of: "livestream")?.available == [p2, p3, p1])
+        #expect(machine.sources(of: "livestream")?.active == p2)
     }
 
     @Test func playRefusedOrStreamRemovedDropsTheServer() {
