@@ -36,24 +36,8 @@ if ! "$bin/lsc-control" --help 2>&1 | grep -q -- --host-ini; then
   exit 1
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/lsc-bench-failover.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-start() { # log name, then the command; the PID goes to $started
-  local name=$1; shift
-  "$@" >>"$work/$name.log" 2>&1 &
-  started=$!
-  pids+=("$started")
-}
+# shellcheck source=lib/processes.sh
+source scripts/lib/processes.sh  # (the script has cd-ed to the repository root)
 
 wait_port() {
   for _ in $(seq 1 100); do

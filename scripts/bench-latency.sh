@@ -25,24 +25,8 @@ else
   bin=$(swift build -c release --show-bin-path)
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/lsc-bench-latency.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-start() { # log name, then the command; the PID goes to $started
-  local name=$1; shift
-  "$@" >"$work/$name.log" 2>&1 &
-  started=$!
-  pids+=("$started")
-}
+# shellcheck source=lib/processes.sh
+source scripts/lib/processes.sh  # (the script has cd-ed to the repository root)
 
 wait_port() { # port: bounded wait until something listens
   for _ in $(seq 1 100); do
