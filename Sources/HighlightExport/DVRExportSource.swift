@@ -3,6 +3,7 @@ import Foundation
 import ISOBMFF
 import NIOCore
 import Recording
+import Synchronization
 
 /// A DVR recording (possibly still being written) as an export source. Track times are recording
 /// milliseconds (timescale 1000; 0 is the recording's wall-clock start). Sample descriptions come
@@ -11,6 +12,8 @@ import Recording
 public struct DVRExportSource: ExportSampleSource {
     public let recording: DVRRecording
     public let tracks: [ExportTrack]
+    /// Segment files read ahead in blocks (samples are read one by one).
+    private let segments: SegmentReaders
     private let files: any DVRFileSystem
     private let now: Date
     private let videoTrack: Int?
@@ -20,6 +23,7 @@ public struct DVRExportSource: ExportSampleSource {
     public init(recording: DVRRecording, files: any DVRFileSystem, now: Date = Date()) throws {
         self.recording = recording
         self.files = files
+        self.segments = SegmentReaders(files: files)
         self.now = now
         var video: [SampleDescription] = []
         var audio: [SampleDescription] = []
@@ -109,10 +113,31 @@ public struct DVRExportSource: ExportSampleSource {
     public func payload(track: Int, sample: ExportSample) throws -> ByteBuffer {
         let segment = UInt32(sample.location >> 40)
         let offset = sample.location & ((1 << 40) - 1)
-        let buffer = try files.readFile(recording.directory + "/" + DVRName.segmentFile(segment), offset: offset, length: Int(sample.size))
+        let buffer = try segments.reader(for: recording.directory + "/" + DVRName.segmentFile(segment))
+            .read(at: offset, count: Int(sample.size))
         guard buffer.readableBytes == Int(sample.size) else {
             throw DVRError.io(path: recording.directory, reason: "segment \(segment) ends before a sample")
         }
         return buffer
+    }
+}
+
+/// Read-ahead readers of the last two segment files a DVR export or playback touched (shared
+/// by the threads that read the same source).
+final class SegmentReaders: @unchecked Sendable {
+    private let files: any DVRFileSystem
+    private let readers = Mutex<[(path: String, reader: ReadAheadByteReader<FileSystemByteReader>)]>([])
+
+    init(files: any DVRFileSystem) { self.files = files }
+
+    func reader(for path: String) throws -> ReadAheadByteReader<FileSystemByteReader> {
+        if let found = readers.withLock({ $0.first(where: { $0.path == path })?.reader }) { return found }
+        guard let size = files.fileSize(path) else { throw DVRError.io(path: path, reason: "segment file missing") }
+        let reader = ReadAheadByteReader(FileSystemByteReader(files: files, path: path, size: size))
+        readers.withLock { readers in
+            readers.append((path, reader))
+            if readers.count > 2 { readers.removeFirst() }
+        }
+        return reader
     }
 }
