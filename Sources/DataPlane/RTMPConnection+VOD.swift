@@ -53,7 +53,7 @@ extension RTMPConnection: VODOutput {
     }
 
     var vodStreamID: UInt32 { playStreamID }
-    var isWritable: Bool { context?.channel.isWritable ?? false }
+    var isWritable: Bool { context != nil && writable }
 
     func vodSend(_ message: RTMPMessage, on chunkStreamID: UInt32) { send(message, on: chunkStreamID) }
     func vodReply(_ command: CommandMessage) { reply(command, streamID: playStreamID) }

@@ -36,6 +36,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     /// A recorded file being played (`RTMPConnection+VOD.swift`).
     var vod: VODPlayback?
     private var skipUntilKeyframe = true
+    /// The channel's writability, tracked from its events (cheaper than asking the channel for
+    /// every frame of every player).
+    private(set) var writable = true
     private var laggingSince: NIODeadline?
 
     init(node: RelayNode, eventLoop: any EventLoop) {
@@ -57,8 +60,11 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     func channelActive(context: ChannelHandlerContext) {
         let remote = context.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "unknown"
         let channel = context.channel
-        guard let stats = node.clients.register(remoteAddress: remote, close: { [weak self] reason in
-            channel.eventLoop.execute { [weak self] in self?.close(reason: reason, counted: "admin") }
+        // Strong captures on purpose, here and below: a weak reference would give every
+        // connection a side table, and each of the fan-out's per-frame retains of the player would
+        // take the slow path. The registry drops the closure when the connection goes inactive.
+        guard let stats = node.clients.register(remoteAddress: remote, close: { reason in
+            channel.eventLoop.execute { self.close(reason: reason, counted: "admin") }
         }) else {
             logger.warning("refusing connection: max connections reached", metadata: ["peer": "\(remote)"])
             context.close(promise: nil)
@@ -68,8 +74,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         logger[metadataKey: "client"] = "\(stats.id)"
         logger[metadataKey: "peer"] = "\(remote)"
         logger.debug("connected")
-        handshakeTimeout = context.eventLoop.scheduleTask(in: node.configuration.handshakeTimeout) { [weak self] in
-            self?.close(reason: "handshake not completed in time", counted: "handshake-timeout")
+        handshakeTimeout = context.eventLoop.scheduleTask(in: node.configuration.handshakeTimeout) {
+            self.close(reason: "handshake not completed in time", counted: "handshake-timeout")
         }
         context.fireChannelActive()
     }
@@ -110,6 +116,11 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         context.flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        context.fireChannelWritabilityChanged()
     }
 
     // MARK: Handshake and chunks
@@ -272,10 +283,10 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
                                      app: arguments.first?["app"]?.stringValue, registeredSince: Date())
         logger.info("child node registered")
         let loop = eventLoop
-        node.children.register(snapshot) { [weak self] notification in
-            loop.execute { [weak self] in
-                self?.reply(notification)
-                self?.flush()
+        node.children.register(snapshot) { notification in
+            loop.execute {
+                self.reply(notification)
+                self.flush()
             }
         }
     }
@@ -402,7 +413,7 @@ extension RTMPConnection: StreamSubscriber {
         guard let context, !closing, let bytes = frame.encodings[encodingKey] else { return }
         // The channel's write-buffer watermarks are the player queue: above the high mark
         // (`playerQueueLimit`) the channel is unwritable until it drains below half of it.
-        let behind = !context.channel.isWritable
+        let behind = !writable
         if !frame.isConfiguration {
             if behind {
                 skipUntilKeyframe = true
