@@ -27,6 +27,9 @@ public final class ExportJobs: ExportJobsProvider, @unchecked Sendable {
     private struct Record {
         var dto: ExportJobDTO
         var items: [HighlightItem]
+        /// The sources opened to validate the POST, reused when the job can run at once (opening
+        /// a long MP4 clip parses its whole `moov`).
+        var validated: [HighlightEditList.ResolvedItem]?
         var cancelled = false
     }
 
@@ -65,7 +68,7 @@ public final class ExportJobs: ExportJobsProvider, @unchecked Sendable {
                 nextID += 1
                 let dto = ExportJobDTO(id: id, output: request.output, state: waiting ? "waiting" : "queued", progress: 0, createdAt: Date(),
                                        items: request.items.map { ExportJobItemDTO(source: $0.source.rawValue, name: $0.name) })
-                records[id] = Record(dto: dto, items: request.items)
+                records[id] = Record(dto: dto, items: request.items, validated: waiting ? nil : resolved)
                 order.append(id)
                 queue.async { self.run(id) }
                 return .success(dto)
@@ -111,12 +114,18 @@ public final class ExportJobs: ExportJobsProvider, @unchecked Sendable {
     private func isCancelled(_ id: String) -> Bool { lock.withLock { records[id]?.cancelled ?? true } }
 
     private func run(_ id: String) {
-        guard let items = lock.withLock({ records[id]?.items }), let output = job(id: id)?.output else { return }
+        guard let (items, validated) = lock.withLock({ records[id].map { ($0.items, $0.validated) } }),
+              let output = job(id: id)?.output else { return }
+        lock.withLock { records[id]?.validated = nil }
         // Wait (without a slot) until every out-point is recorded; a recording that stops being
         // live before that fails the job (`beyondEnd`).
         var resolved: [HighlightEditList.ResolvedItem]
         do {
             while true {
+                if let validated {
+                    resolved = validated
+                    break
+                }
                 if isCancelled(id) { return finish(id, state: "cancelled", error: nil) }
                 resolved = try HighlightEditList.resolve(items, allowWaiting: true) { try source(for: $0, now: Date()) }
                 if !resolved.contains(where: { $0.end > $0.source.availableDuration }) { break }
@@ -180,5 +189,8 @@ public final class ExportJobs: ExportJobsProvider, @unchecked Sendable {
 /// Writes exported bytes to a file handle.
 struct FileSink: ExportByteSink {
     let handle: FileHandle
-    mutating func write(_ bytes: ByteBuffer) throws { try handle.write(contentsOf: Array(bytes.readableBytesView)) }
+    mutating func write(_ bytes: ByteBuffer) throws {
+        // Straight from the buffer's storage: no copy into an Array first.
+        try bytes.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
+    }
 }
