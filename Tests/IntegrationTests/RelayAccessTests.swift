@@ -1,0 +1,111 @@
+import Foundation
+import RTMP
+import Testing
+
+/// Who may publish and play, against the real lsc-relay with ffmpeg and ffprobe as peers.
+@Suite(.serialized, .timeLimit(.minutes(4)))
+struct RelayAccessTests {
+    static func write(_ text: String, to name: String, in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// ffmpeg publishing a few seconds to `url`; returns whether the relay accepted it.
+    static func publishBriefly(_ url: String, seconds: Int = 2) throws -> Bool {
+        let result = try Tools.run("ffmpeg", [
+            "-hide_banner", "-nostats", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25",
+            "-c:v", "libx264", "-preset", "ultrafast", "-t", "\(seconds)", "-f", "flv", url,
+        ], timeout: Double(seconds) + 20)
+        return result.status == 0
+    }
+
+    @Test func publishKeysRefuseUnknownPublishersAndAcceptKeyedOnes() throws {
+        let dir = TestDirectory.make("publish-keys")
+        let keys = try Self.write("# test keys\nlivestream live-key-0001\n* any-stream-key-2\n", to: "keys.txt", in: dir)
+        let (relay, port) = try RelayFixtures.startRelay(extra: ["--publish-keys", keys])
+        defer { relay.stop() }
+        let base = "rtmp://127.0.0.1:\(port)/livestreamcast_origin"
+
+        #expect(try !Self.publishBriefly("\(base)/livestream"), "publish without a key was accepted")
+        #expect(try !Self.publishBriefly("\(base)/livestream?key=wrong-key-999"), "publish with a wrong key was accepted")
+        #expect(try !Self.publishBriefly("\(base)/other?key=live-key-0001"), "a stream's key was accepted for another stream")
+        try waitUntil("refusals logged", timeout: 5) { relay.output.contains("refusing publish: missing or wrong publish key") }
+
+        // The name stayed free: the real encoder publishes it with its key (OBS's Stream Key).
+        let publisher = try RelayFixtures.startPublisher(url: "\(base)/livestream?key=live-key-0001", seconds: 20)
+        defer { publisher.stop() }
+        try RelayFixtures.waitForStream(url: "\(base)/livestream")
+        // The key in the connect URL's query (tcUrl/app), and the `*` key.
+        #expect(try Self.publishBriefly("rtmp://127.0.0.1:\(port)/livestreamcast_origin?key=any-stream-key-2/second"))
+
+        // SIGHUP re-reads the file: the new key works, the removed one no longer does.
+        try "livestream live-key-0001\nthird rotated-key-3\n".write(toFile: keys, atomically: true, encoding: .utf8)
+        relay.signal(SIGHUP)
+        try waitUntil("keys re-read", timeout: 5) { relay.output.contains("publish keys re-read") }
+        #expect(try Self.publishBriefly("\(base)/third?key=rotated-key-3"))
+        #expect(try !Self.publishBriefly("\(base)/fourth?key=any-stream-key-2"))
+        // A broken file keeps the keys in use.
+        try "livestream\n".write(toFile: keys, atomically: true, encoding: .utf8)
+        relay.signal(SIGHUP)
+        try waitUntil("bad keys reported", timeout: 5) { relay.output.contains("line 1") }
+        #expect(try Self.publishBriefly("\(base)/third?key=rotated-key-3"))
+        #expect(relay.isRunning)
+    }
+
+    @Test func anOriginOnAPublicAddressNeedsKeysOrAnExplicitOpenPolicy() throws {
+        let dir = TestDirectory.make("secure-default")
+        let port = FreePort.next()
+        let refused = try Tools.run(Binaries.path("lsc-relay"), ["--rtmp", "0.0.0.0:\(port)", "--media", dir.path,
+                                                                 "--control-socket", dir.appendingPathComponent("c.sock").path], timeout: 20)
+        #expect(refused.status == 78)
+        #expect(refused.stderr.contains("needs --publish-keys FILE, or --publish open"))
+        let badKeys = try Self.write("livestream\n../x key-key-key\n", to: "bad.txt", in: dir)
+        let bad = try Tools.run(Binaries.path("lsc-relay"), ["--rtmp", "127.0.0.1:\(port)", "--publish-keys", badKeys], timeout: 20)
+        #expect(bad.status != 0)
+        #expect((bad.stderr + bad.stdout).contains("line 1"))
+        #expect((bad.stderr + bad.stdout).contains("line 2"))
+        let (open, _) = try RelayFixtures.startRelay(port: port, extra: ["--publish", "open"])
+        open.stop()
+    }
+
+    /// The token of the signed-play format, computed here independently of the relay's signer.
+    static func token(secret: String, app: String, stream: String, expires: Int) -> String {
+        SHA256.hmac(key: Array(secret.utf8), message: Array("\(app)/\(stream):\(expires)".utf8))
+            .map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test func signedPlayAcceptsValidTokensAndRefusesExpiredOrForgedOnes() throws {
+        let dir = TestDirectory.make("play-secret")
+        let secret = try Self.write("play-secret-42\n", to: "play.secret", in: dir)
+        let (relay, port) = try RelayFixtures.startRelay(extra: ["--play-secret-file", secret])
+        defer { relay.stop() }
+        let url = RelayFixtures.url(port: port)
+        let publisher = try RelayFixtures.startPublisher(url: url, seconds: 30)
+        defer { publisher.stop() }
+        let app = "livestreamcast_origin"
+        let future = Int(Date().timeIntervalSince1970) + 600
+        let good = Self.token(secret: "play-secret-42", app: app, stream: "livestream", expires: future)
+        try RelayFixtures.waitForStream(url: "\(url)?expires=\(future)&token=\(good)")
+
+        func probe(_ query: String) throws -> Bool {
+            let result = try Tools.run("ffprobe", ["-v", "error", "-rw_timeout", "3000000", "-show_entries", "stream=codec_name",
+                                                   "-of", "csv=p=0", "\(url)\(query)"], timeout: 10)
+            return result.stdout.contains("h264")
+        }
+        let past = Int(Date().timeIntervalSince1970) - 10
+        let expired = Self.token(secret: "play-secret-42", app: app, stream: "livestream", expires: past)
+        let forged = Self.token(secret: "guessed", app: app, stream: "livestream", expires: future)
+        let otherStream = Self.token(secret: "play-secret-42", app: app, stream: "other", expires: future)
+        #expect(try !probe(""), "play without a token was accepted")
+        #expect(try !probe("?expires=\(past)&token=\(expired)"), "an expired token was accepted")
+        #expect(try !probe("?expires=\(future)&token=\(forged)"), "a forged token was accepted")
+        #expect(try !probe("?expires=\(future)&token=\(otherStream)"), "another stream's token was accepted")
+        #expect(try !probe("?expires=\(future + 1)&token=\(good)"), "an altered expiry was accepted")
+        #expect(try probe("?expires=\(future)&token=\(good)"))
+        let log = relay.output
+        #expect(log.contains("refusing play: token expired"))
+        #expect(log.contains("refusing play: token does not match"))
+        #expect(log.contains("refusing play: missing expires/token"))
+    }
+}
