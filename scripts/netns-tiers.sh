@@ -73,12 +73,15 @@ wait_in_ns() { # ns host port
   echo "netns-tiers: nothing listens on $2:$3 in $1; logs in $work"; exit 1
 }
 publish_flags=()
-if "$bin/lsc-relay" --help 2>&1 | grep -q -- --publish-keys; then
+# The help text is read whole first: `grep -q` in a pipe may exit before lsc-relay has written
+# it all, and under pipefail the SIGPIPE would read as "flag missing".
+relay_help=$("$bin/lsc-relay" --help 2>&1 || true)
+if grep -q -- --publish-keys <<<"$relay_help"; then
   echo "live $tag-key" >"$work/publish.keys"
   publish_flags=(--publish-keys "$work/publish.keys")
 fi
 key_query=""; [ ${#publish_flags[@]} -gt 0 ] && key_query="?key=$tag-key"
-http_flags=(); "$bin/lsc-relay" --help 2>&1 | grep -q -- '--http ' && http_flags=(--http off)
+http_flags=(); grep -q -- '--http ' <<<"$relay_help" && http_flags=(--http off)
 
 # --- origins, each with its own publisher
 for o in a b; do
