@@ -61,21 +61,24 @@ public enum RTMPCommand: Sendable, Equatable {
         }
     }
 
-    /// Decodes a command at the edge: every number a peer sent is checked (finite, in range)
-    /// before it becomes a stream id or a time, and a bad one is an error naming the command and
-    /// the argument. Commands missing a required name argument give `.other`.
+    /// Largest time (ms) a command carries: 2^53, exact in a Double and far inside Int64.
+    public static let maxMilliseconds: Double = 9_007_199_254_740_992
+
+    /// Decodes a command at the edge: every number a peer sent is checked before it becomes a
+    /// stream id or a time. A transaction id that is not finite or a stream id that is not a
+    /// UInt32 is an error naming the command and the argument; times are clamped (NaN: absent).
+    /// Commands missing a required name argument give `.other`.
     public init(decoding command: CommandMessage) throws(RTMPCommandError) {
         let tid = command.transactionID
         guard tid.isFinite else { throw RTMPCommandError(command: command.name, argument: "transaction id", value: tid) }
         let name = command.firstStringArgument
         func argument(_ index: Int) -> AMF0Value? { index < command.arguments.count ? command.arguments[index] : nil }
-        /// A time in milliseconds (play start/length, seek, pause): finite and within ±2^53.
-        func milliseconds(_ index: Int, _ label: String) throws(RTMPCommandError) -> Double? {
-            guard let value = argument(index)?.numberValue else { return nil }
-            guard Int64(networkNumber: value, in: -(1 << 53)...(1 << 53)) != nil else {
-                throw RTMPCommandError(command: command.name, argument: label, value: value)
-            }
-            return value
+        /// A time in milliseconds (play start/length, seek, pause): a player's request, so an
+        /// unusable value is tolerated as clients expect, never trapped on: NaN counts as absent,
+        /// infinities and huge values are clamped to ±2^53.
+        func milliseconds(_ index: Int) -> Double? {
+            guard let value = argument(index)?.numberValue, !value.isNaN else { return nil }
+            return Swift.min(Swift.max(value, -Self.maxMilliseconds), Self.maxMilliseconds)
         }
         switch command.name {
         case "connect":
@@ -97,12 +100,7 @@ public enum RTMPCommand: Sendable, Equatable {
         case "publish" where name != nil:
             self = .publish(transactionID: tid, name: name!, type: argument(1)?.stringValue ?? "live")
         case "play" where name != nil:
-            let start = try milliseconds(1, "start")
-            _ = try milliseconds(2, "length")
-            if let reset = argument(3)?.numberValue, !reset.isFinite {
-                throw RTMPCommandError(command: command.name, argument: "reset", value: reset)
-            }
-            self = .play(transactionID: tid, name: name!, start: start)
+            self = .play(transactionID: tid, name: name!, start: milliseconds(1))
         case "FCSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fcSubscribe)
         case "FMSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fmSubscribe)
         case "FCUnsubscribe" where name != nil: self = .unsubscribe(transactionID: tid, name: name!)
@@ -115,9 +113,9 @@ public enum RTMPCommand: Sendable, Equatable {
         case "closeStream": self = .closeStream
         case "receiveAudio": self = .receiveAudio(argument(0)?.boolValue ?? true)
         case "receiveVideo": self = .receiveVideo(argument(0)?.boolValue ?? true)
-        case "seek": self = .seek(transactionID: tid, milliseconds: try milliseconds(0, "milliseconds") ?? 0)
+        case "seek": self = .seek(transactionID: tid, milliseconds: milliseconds(0) ?? 0)
         case "pause":
-            self = .pause(transactionID: tid, paused: argument(0)?.boolValue ?? true, milliseconds: try milliseconds(1, "milliseconds") ?? 0)
+            self = .pause(transactionID: tid, paused: argument(0)?.boolValue ?? true, milliseconds: milliseconds(1) ?? 0)
         case "FCAddChild": self = .fcAddChild(transactionID: tid, arguments: command.arguments)
         case "addStream" where name != nil: self = .addStream(name: name!)
         case "removeStream" where name != nil: self = .removeStream(name: name!)
