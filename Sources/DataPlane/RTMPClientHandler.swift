@@ -25,6 +25,8 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     private let host: String
     private let port: Int
     private let app: String
+    /// Presented in `connect` (a child relay's pulls; see `ClientRequests.connect`).
+    private let clusterSecret: String?
     private var context: ChannelHandlerContext?
     private var handshake = RTMPClientHandshake()
     private var decoder: ChunkDecoder
@@ -37,17 +39,18 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     /// How long the upstream has to complete the handshake and answer `connect`.
     static let connectTimeout: TimeAmount = .seconds(5)
 
-    init(host: String, port: Int, app: String, limits: ChunkDecoderLimits) {
+    init(host: String, port: Int, app: String, limits: ChunkDecoderLimits, clusterSecret: String? = nil) {
         self.host = host
         self.port = port
         self.app = app
+        self.clusterSecret = clusterSecret
         self.decoder = ChunkDecoder(limits: limits)
     }
 
     /// Connects to `host:port` on `loop` and speaks RTMP to `app`; failures reach `delegate`.
-    static func open(host: String, port: Int, app: String, limits: ChunkDecoderLimits, on loop: any EventLoop,
-                     delegate: any RTMPClientDelegate) -> RTMPClientHandler {
-        let handler = RTMPClientHandler(host: host, port: port, app: app, limits: limits)
+    static func open(host: String, port: Int, app: String, limits: ChunkDecoderLimits, clusterSecret: String? = nil,
+                     on loop: any EventLoop, delegate: any RTMPClientDelegate) -> RTMPClientHandler {
+        let handler = RTMPClientHandler(host: host, port: port, app: app, limits: limits, clusterSecret: clusterSecret)
         handler.delegate = delegate
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(3))
@@ -98,7 +101,7 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
                 write(ByteBuffer(bytes: c2))
                 send(ProtocolControl.setChunkSize(4096), on: RTMPChunkStreamID.control)
                 let tcUrl = ClientRequests.tcUrl(host: host, port: port, app: app)
-                send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl).message(), on: RTMPChunkStreamID.command)
+                send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl, clusterSecret: clusterSecret).message(), on: RTMPChunkStreamID.command)
                 decoder.append(bytes: leftover)
             } catch {
                 close(reason: "bad handshake from upstream: \(error)")

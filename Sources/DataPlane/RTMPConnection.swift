@@ -28,7 +28,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     /// The `connect` command's app and tcUrl as sent (a publish key may be in their query).
     private var connectApp = ""
     private var connectTcUrl: String?
-    /// Registered with `FCAddChild` (and the cluster secret, when one is configured).
+    /// Registered with `FCAddChild`, or presented the cluster secret in `connect` (a child's pull).
     private var registeredChild = false
     private var closing = false
     private var nextStreamID: UInt32 = 0
@@ -274,6 +274,10 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         connected = true
         connectApp = connect.app
         connectTcUrl = connect.tcUrl
+        if let secret = connect.commandObject[ClientRequests.clusterSecretProperty]?.stringValue,
+           node.configuration.clusterSecret != nil, node.children.accepts(secret: secret) {
+            registeredChild = true
+        }
         send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)

@@ -38,9 +38,10 @@ final class UpstreamPlay: RTMPClientDelegate {
         self.feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
     }
 
-    func start(on loop: any EventLoop, limits: ChunkDecoderLimits) {
+    func start(on loop: any EventLoop, limits: ChunkDecoderLimits, clusterSecret: String?) {
         guard client == nil, !stopped else { return }
-        client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app, limits: limits, on: loop, delegate: self)
+        client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app, limits: limits,
+                                        clusterSecret: clusterSecret, on: loop, delegate: self)
     }
 
     /// Ends the play (the connection closes; nothing is reported).

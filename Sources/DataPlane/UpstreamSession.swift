@@ -83,7 +83,7 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
         logger.info("connected to upstream")
         links.events.emit(.upstreamConnected(server: target.id))
         // Plays asked for while connecting.
-        for play in plays.values { play.start(on: eventLoop, limits: links.configuration.chunkLimits) }
+        for play in plays.values { play.start(on: eventLoop, limits: links.configuration.chunkLimits, clusterSecret: links.configuration.clusterSecret) }
     }
 
     func client(_ client: RTMPClientHandler, received message: RTMPMessage) {
@@ -134,7 +134,7 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
         }
         plays[stream] = play
         status.withLockedValue { _ = $0.playing.insert(stream) }
-        if client?.isConnected == true { play.start(on: eventLoop, limits: links.configuration.chunkLimits) }
+        if client?.isConnected == true { play.start(on: eventLoop, limits: links.configuration.chunkLimits, clusterSecret: links.configuration.clusterSecret) }
     }
 
     private func removePlay(_ play: UpstreamPlay) {
