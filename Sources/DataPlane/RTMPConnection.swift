@@ -230,7 +230,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .subscribe(_, let raw, let spelling):
             let name = try? StreamName.normalize(raw)
             let found = name.map { node.hub.isPublished($0) || node.configuration.role != .origin } ?? false
-            if found, let name, node.configuration.role != .origin, !node.hub.isPublished(name) {
+            // Under a play secret only a signed subscribe (or a child's) makes the node pull.
+            if found, let name, node.configuration.role != .origin, !node.hub.isPublished(name),
+               playTokenVerdict(name, raw: raw) == .valid {
                 node.upstreams.demand(name)
             }
             reply(StatusMessages.callback(spelling.callbackName, code: found ? StatusCode.playStart : StatusCode.playStreamNotFound,
@@ -375,6 +377,14 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         for frame in encoded { deliver(frame) }
     }
 
+    /// `.valid` when no play secret is set, for a child presenting the cluster secret, or for a
+    /// valid token in `raw`'s query; otherwise why not.
+    private func playTokenVerdict(_ name: String, raw: String) -> PlayTokenSigner.Verdict {
+        guard let signer = node.access.playSigner else { return .valid }
+        if registeredChild, node.configuration.clusterSecret != nil { return .valid }
+        return signer.verify(app: node.configuration.app, stream: name, rawName: raw, now: Int64(Date().timeIntervalSince1970))
+    }
+
     /// `NetStream.Publish.BadName`, counted under `counter`, and the connection closed.
     private func refusePublish(counted counter: String, description: String, streamID: UInt32) {
         node.clients.countRefused(counter)
@@ -386,9 +396,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     /// nodes that registered with the cluster secret pull without one. A refused play gets
     /// `NetStream.Play.Failed`, is logged and counted, and the connection is closed.
     private func mayPlay(_ name: String, raw: String, streamID: UInt32) -> Bool {
-        guard let signer = node.access.playSigner else { return true }
-        if registeredChild, node.configuration.clusterSecret != nil { return true }
-        let verdict = signer.verify(app: node.configuration.app, stream: name, rawName: raw, now: Int64(Date().timeIntervalSince1970))
+        let verdict = playTokenVerdict(name, raw: raw)
         guard verdict != .valid else { return true }
         logger.warning("refusing play: \(verdict)", metadata: ["stream": "\(name)"])
         node.clients.countRefused("bad-play-token")
