@@ -100,7 +100,8 @@ final class UpstreamPlay: RTMPClientDelegate {
     private func handle(_ command: RTMPCommand, client: RTMPClientHandler) {
         switch command {
         case .result(Self.createStreamTransaction, _, let arguments):
-            let id = arguments.first?.numberValue.map { UInt32(clamping: Int($0)) } ?? 1
+            // The upstream's number, checked: `Int(Double)` trapped on NaN/inf from a hostile upstream.
+            let id = arguments.first?.numberValue.flatMap { UInt32(networkNumber: $0) } ?? 1
             messageStreamID = id
             client.send(ClientRequests.play(stream), streamID: id)
             client.flush()
