@@ -91,6 +91,7 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
         var width: Int?
         var height: Int?
         var duration: Double?
+        var problem: String?
         if var head = try? files.readFile(path, offset: 0, length: 256 << 10), head.readableBytes > DVRTag.fileHeader.count {
             head.moveReaderIndex(forwardBy: DVRTag.fileHeader.count)
             var first: UInt32?
@@ -103,6 +104,8 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
                     case .avc(let entry):
                         if !codecs.contains("h264") { codecs.append("h264") }
                         width = Int(entry.width); height = Int(entry.height)
+                        // The record reads but its SPS does not (0x0): say so rather than list a size.
+                        if entry.width == 0 || entry.height == 0 { problem = "the H.264 sequence parameter set cannot be read" }
                     case .aac:
                         if !codecs.contains("aac") { codecs.append("aac") }
                     case .unsupported: break
@@ -117,6 +120,6 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
             }
         }
         return MediaFileDTO(name: name, format: "flv", duration: duration, codecs: codecs, width: width, height: height, size: size,
-                            error: codecs.isEmpty ? "no H.264 or AAC sequence header in the first tags" : nil)
+                            error: codecs.isEmpty ? "no H.264 or AAC sequence header in the first tags" : problem)
     }
 }
