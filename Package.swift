@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "Topology"),
         .target(name: "Failover", dependencies: ["Topology"]),
         .target(name: "ControlProtocol"),
+        // Signed play URLs and publish keys: the one signer/verifier the relay, HTTP delivery and
+        // lsc-control's play-URL minting share.
+        .target(name: "PlayAuthorization", dependencies: ["RTMP"]),
         .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
         .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
 
@@ -57,7 +60,7 @@ let package = Package(
         .target(name: "ControlLink", dependencies: ["ControlProtocol", nio, nioPosix, logging]),
         .target(
             name: "DataPlane",
-            dependencies: ["RTMP", "FLV", "Recording", "ISOBMFF", "HighlightExport", "ControlProtocol", "ControlLink",
+            dependencies: ["RTMP", "PlayAuthorization", "FLV", "Recording", "ISOBMFF", "HighlightExport", "ControlProtocol", "ControlLink",
                            nio, nioPosix, logging, collections, atomics, serviceLifecycle]
         ),
         .target(
@@ -68,7 +71,7 @@ let package = Package(
         ),
 
         // MARK: Executables: main.swift only wires services together
-        .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", "PlayAuthorization", argumentParser, logging, serviceLifecycle, unixSignals]),
         .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", argumentParser, logging, serviceLifecycle]),
         .executableTarget(name: "lsc-export", dependencies: ["HighlightExport", "ISOBMFF", nio, argumentParser]),
         .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", "FLV", nio, nioPosix, argumentParser, logging]),
@@ -76,6 +79,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "RTMPTests", dependencies: ["RTMP"]),
+        .testTarget(name: "PlayAuthorizationTests", dependencies: ["PlayAuthorization", "RTMP"]),
         .testTarget(name: "FLVTests", dependencies: ["FLV"]),
         .testTarget(name: "ISOBMFFTests", dependencies: ["ISOBMFF"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording"]),
