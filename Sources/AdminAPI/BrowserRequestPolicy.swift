@@ -61,7 +61,7 @@ public struct BrowserRequestPolicy: Sendable {
 
     /// The host name of a `Host` header value (`name`, `name:port`, `[v6]`, `[v6]:port`),
     /// lower-case, without a trailing dot; nil when malformed.
-    static func hostName(_ value: String) -> String? {
+    public static func hostName(_ value: String) -> String? {
         var text = Substring(value.lowercased())
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { return nil }

@@ -1,5 +1,6 @@
 import ControlProtocol
 import AdminAPI
+import PlayAuthorization
 
 /// `lsc-control`'s settings, with their defaults.
 public struct ControlPlaneConfiguration: Sendable {
@@ -25,6 +26,9 @@ public struct ControlPlaneConfiguration: Sendable {
     public var httpConnectionLimit = 512
     public var httpPerIPConnectionLimit = 64
     public var httpTimeoutSeconds = 15
+    /// Signs play URLs for `POST /api/v1/play-urls` (`--play-secret-file`, the relay's secret);
+    /// nil: the route answers 503 not-configured.
+    public var playSigner: PlayTokenSigner?
     /// Export job bounds (items per job, jobs pending, jobs at once).
     public var exportLimits = ExportJobs.Limits()
 

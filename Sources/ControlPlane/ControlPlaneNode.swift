@@ -54,6 +54,13 @@ public struct ControlPlaneNode: Sendable {
                              as: (any DVRProvider).self)
         environment.register(MediaLibrary(mediaRoot: configuration.mediaRoot) as any MediaLibraryProvider, as: (any MediaLibraryProvider).self)
         environment.register(ExportJobs(mediaRoot: configuration.mediaRoot, limits: configuration.exportLimits) as any ExportJobsProvider, as: (any ExportJobsProvider).self)
+        if let signer = configuration.playSigner {
+            let minter = PlayURLMinter(signer: signer) {
+                guard let hello = node.state().hello, let app = hello.app, let listen = hello.rtmpListen else { return nil }
+                return (app, listen)
+            }
+            environment.register(minter as any PlayURLProvider, as: (any PlayURLProvider).self)
+        }
         environment.register(topology as any TopologyProvider, as: (any TopologyProvider).self)
         let router = AdminRouter(environment: environment, token: configuration.token, bodyLimit: configuration.bodyLimit,
                                  browserPolicy: BrowserRequestPolicy(listenHost: configuration.http.host, checksHost: configuration.token == nil))

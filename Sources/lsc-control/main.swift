@@ -5,6 +5,7 @@ import ControlLink
 import ControlPlane
 import Foundation
 import Logging
+import PlayAuthorization
 import NIOPosix
 import ServiceLifecycle
 
@@ -38,6 +39,9 @@ struct ControlCommand: AsyncParsableCommand {
 
     @Option(help: "HTTP server threads.")
     var httpThreads: Int = 2
+
+    @Option(help: "Secret file of signed play URLs (the relay's --play-secret-file): enables POST /api/v1/play-urls.")
+    var playSecretFile: String?
 
     @Option(help: "Admin API connections served at once; more are closed at once.")
     var httpMaxConnections: Int = 512
@@ -76,6 +80,14 @@ struct ControlCommand: AsyncParsableCommand {
             throw ValidationError("--http-max-connections and --http-timeout must be positive, --http-max-connections-per-ip 0 or more")
         }
         guard exportMaxItems > 0, exportMaxJobs > 0 else { throw ValidationError("--export-max-items and --export-max-jobs must be positive") }
+        var signer: PlayTokenSigner?
+        if let playSecretFile {
+            guard let text = try? String(contentsOfFile: playSecretFile, encoding: .utf8) else {
+                throw ValidationError("cannot read --play-secret-file '\(playSecretFile)'")
+            }
+            guard let parsed = PlayTokenSigner(secretFileContents: text) else { throw ValidationError("--play-secret-file '\(playSecretFile)' is empty") }
+            signer = parsed
+        }
         ProcessLogging.bootstrap(level: level)
         var configuration = ControlPlaneConfiguration(
             role: role, http: address, token: token,
@@ -88,6 +100,7 @@ struct ControlCommand: AsyncParsableCommand {
         configuration.httpTimeoutSeconds = httpTimeout
         configuration.exportLimits.itemsPerJob = exportMaxItems
         configuration.exportLimits.pendingJobs = exportMaxJobs
+        configuration.playSigner = signer
         let node: ControlPlaneNode
         do {
             node = try ControlPlaneNode(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)
