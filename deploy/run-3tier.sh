@@ -11,7 +11,8 @@
 # SIGTERM. Settings (environment): LSC_BASE_PORT (RTMP ports BASE..BASE+3, default 19400),
 # LSC_HTTP_BASE_PORT (admin APIs, default 18400), LSC_BIN_DIR (default .build/debug, built if
 # missing), LSC_STREAM (default livestream), LSC_IDLE_INTERVAL (seconds, default 1),
-# LSC_WORK_DIR (default a new temp dir: host.ini files, sockets, logs).
+# LSC_WORK_DIR (default a new temp dir: host.ini files, sockets, logs), LSC_PUBLISH_KEY (the
+# origins' publish key for LSC_STREAM, default random; publish with rtmp://…/$stream?key=KEY).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +71,12 @@ start() { # name, then the command
 }
 
 secret="$work/cluster.secret"
+# Who may publish on the origins: one key for the demo stream (the encoder sends it as
+# ?key=..., OBS's "Stream Key"). Kept with the other files in the work directory.
+publish_keys="$work/publish.keys"
+publish_key=${LSC_PUBLISH_KEY:-demo-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+printf '%s %s\n' "$stream" "$publish_key" >"$publish_keys"
+chmod 600 "$publish_keys"
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$secret"
 chmod 600 "$secret"
 
@@ -97,6 +104,7 @@ node() { # name role rtmp-port http-port [host.ini]
   if has_relay_flag --control-socket; then relay+=(--control-socket "$work/$name.sock"); fi
   if has_control_flag --control-socket; then control+=(--control-socket "$work/$name.sock"); fi
   if has_relay_flag --cluster-secret-file; then relay+=(--cluster-secret-file "$secret"); fi
+  if [ "$role" = origin ] && has_relay_flag --publish-keys; then relay+=(--publish-keys "$publish_keys"); fi
   if [ -n "$hostini" ] && has_control_flag --host-ini; then control+=(--host-ini "$hostini"); fi
   if [ -n "$hostini" ] && has_control_flag --idle-interval; then control+=(--idle-interval "$idle"); fi
   start "$name-relay" "${relay[@]}"
@@ -135,7 +143,7 @@ publish() { # name port
       ffmpeg -hide_banner -loglevel error -re \
         -f lavfi -i "testsrc2=size=320x240:rate=25" -f lavfi -i "sine=frequency=440:sample_rate=44100" \
         -c:v libx264 -preset ultrafast -tune zerolatency -g 50 -pix_fmt yuv420p -c:a aac -b:a 64k \
-        -f flv "rtmp://127.0.0.1:$port/livestreamcast_origin/$stream" &
+        -f flv "rtmp://127.0.0.1:$port/livestreamcast_origin/$stream?key=$publish_key" &
       child=$!
       wait "$child" || true
       child=
@@ -157,6 +165,9 @@ LiveStreamCast 3-tier demo on loopback (work dir: $work)
   origin-b      rtmp://127.0.0.1:$((base + 1))/livestreamcast_origin          http://127.0.0.1:$((http_base + 1))
   intermediate  rtmp://127.0.0.1:$((base + 2))/livestreamcast_intermediate    http://127.0.0.1:$((http_base + 2))
   edge          rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge            http://127.0.0.1:$((http_base + 3))
+
+Publish to an origin (publish keys in $publish_keys; a publish without the key is refused):
+  ffmpeg -re -i INPUT -c copy -f flv "rtmp://127.0.0.1:$base/livestreamcast_origin/$stream?key=$publish_key"
 
 Play at the edge:
   ffplay rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream

@@ -38,7 +38,9 @@ public final class ControlLinkServer: DataPlaneEventSink {
             .serverChannelOption(.backlog, value: 16)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: Self.outgoingLimit / 2, high: Self.outgoingLimit))
             .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Only our own user (or root) may drive the relay: the peer's credentials are
+                // checked before any byte is read or sent (SO_PEERCRED).
+                PeerCredentials.check(channel, logger: logger).flatMapThrowing {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(LineFrameDecoder(maxLength: ControlLinkCoding.maxLineLength)))
                     try channel.pipeline.syncOperations.addHandler(ControlLinkServerHandler(server: self))
@@ -46,6 +48,11 @@ public final class ControlLinkServer: DataPlaneEventSink {
             }
         do {
             let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+            // Mode 0600 whatever the umask (under umask 000 the socket was world-writable).
+            guard chmod(path, 0o600) == 0 else {
+                try? await channel.close()
+                throw ControlLinkError.bindFailed(path: path, underlying: "chmod 0600 failed: errno \(errno)")
+            }
             listener.withLockedValue { $0 = channel }
             logger.info("control socket listening", metadata: ["path": "\(path)"])
         } catch {

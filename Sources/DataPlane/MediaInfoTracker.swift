@@ -45,17 +45,20 @@ struct MediaInfoTracker: Sendable {
         }
     }
 
+    /// Metadata numbers come from the publisher: NaN, infinities and absurd values (1e300) are
+    /// ignored, never converted (a failed `Int(Double)` would trap the relay).
     private mutating func observeMetadata(_ properties: AMF0Value) {
-        if let width = properties["width"]?.numberValue, let height = properties["height"]?.numberValue {
+        let dimension = { (key: String) in properties[key]?.numberValue.flatMap { Int(networkNumber: $0, in: 1...65_535) } }
+        if let width = dimension("width"), let height = dimension("height") {
             var info = video ?? VideoInfo(codec: Self.videoCodecName(properties["videocodecid"]))
-            info.width = Int(width)
-            info.height = Int(height)
-            if let fps = properties["framerate"]?.numberValue ?? properties["fps"]?.numberValue, fps > 0 { info.fps = fps }
+            info.width = width
+            info.height = height
+            if let fps = (properties["framerate"]?.numberValue ?? properties["fps"]?.numberValue)?.finite(in: 0.001...1000) { info.fps = fps }
             video = info
         }
         if let rate = properties["audiosamplerate"]?.numberValue {
             var info = audio ?? AudioInfo(codec: Self.audioCodecName(properties["audiocodecid"]))
-            if info.sampleRate == nil { info.sampleRate = Int(rate) }
+            if info.sampleRate == nil { info.sampleRate = Int(networkNumber: rate, in: 1...1_000_000) }
             if info.channels == nil, let stereo = properties["stereo"]?.boolValue { info.channels = stereo ? 2 : 1 }
             audio = info
         }

@@ -1,8 +1,10 @@
 import ControlProtocol
 import Foundation
 import FLV
+import HighlightExport
 import Logging
 import NIOCore
+import PlayAuthorization
 import RTMP
 
 /// One RTMP connection to the relay: a thin NIO shell around the pure handshake and chunk
@@ -23,6 +25,11 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     private var decoder: ChunkDecoder
     private var acknowledgements = AcknowledgementTracker()
     private var connected = false
+    /// The `connect` command's app and tcUrl as sent (a publish key may be in their query).
+    private var connectApp = ""
+    private var connectTcUrl: String?
+    /// Registered with `FCAddChild` (and the cluster secret, when one is configured).
+    private var registeredChild = false
     private var closing = false
     private var nextStreamID: UInt32 = 0
 
@@ -167,11 +174,16 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             guard unwrapped.values.first?.stringValue == "onMetaData" else { return }
             node.hub.push(MediaFrame(kind: .scriptData, timestamp: 0, payload: unwrapped.payload), stream: stream, sourceID: clientID)
         case .commandAMF0, .commandAMF3:
+            // Decoded once, at the edge: a bad number (stream id 2^32, NaN, inf) closes this
+            // one connection, logged and counted, and goes no further.
+            let command: RTMPCommand
             do {
-                handle(RTMPCommand(try CommandMessage(message: message)), streamID: message.streamID)
+                command = try RTMPCommand(decoding: try CommandMessage(message: message))
             } catch {
                 close(reason: "undecodable command: \(error)", counted: "protocol-error")
+                return
             }
+            handle(command, streamID: message.streamID)
         case .windowAcknowledgementSize:
             if let size = ProtocolControl.uint32Value(of: message) { acknowledgements.setWindowSize(size) }
         case .userControl:
@@ -206,6 +218,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             reply(StatusMessages.callback("onFCUnpublish", code: StatusCode.unpublishSuccess, description: raw))
             if let name = try? StreamName.normalize(raw), name == publishedStream { stopPublishing() }
         case .play(_, let raw, let start):
+            // A recorded file under a play secret: the token signs the VOD name without its query.
+            if node.access.playSigner != nil, (try? VODName(raw)) != nil,
+               !mayPlay(String(raw.prefix { $0 != "?" }), raw: raw, streamID: streamID) { break }
             if playVOD(raw, start: start, streamID: streamID) { break }
             handlePlay(raw, streamID: streamID)
         case .seek(_, let milliseconds):
@@ -257,6 +272,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         connected = true
+        connectApp = connect.app
+        connectTcUrl = connect.tcUrl
         send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)
@@ -276,6 +293,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         guard let stats else { return }
+        registeredChild = true
         stats.set(kind: "child", stream: nil)
         reply(StatusMessages.result(transactionID: transactionID))
         flush()
@@ -301,12 +319,15 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             closeAfterFlush()
             return
         }
+        guard node.access.mayPublish(stream: name, key: PublishKeys.presentedKey(publishName: raw, app: connectApp, tcUrl: connectTcUrl)) else {
+            // The name stays free: nothing was claimed.
+            logger.warning("refusing publish: missing or wrong publish key", metadata: ["stream": "\(name)"])
+            refusePublish(counted: "bad-publish-key", description: "\(name): missing or wrong publish key", streamID: streamID)
+            return
+        }
         guard node.hub.startPublishing(name, sourceID: clientID, source: StreamSource(kind: "publisher", clientId: clientID)) else {
             logger.info("refusing second publisher", metadata: ["stream": "\(name)"])
-            node.clients.countRefused("stream-busy")
-            reply(StatusMessages.onStatus(code: StatusCode.publishBadName, description: "\(name) is already being published", level: "error"),
-                  streamID: streamID)
-            closeAfterFlush()
+            refusePublish(counted: "stream-busy", description: "\(name) is already being published", streamID: streamID)
             return
         }
         publishedStream = name
@@ -326,6 +347,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(raw): \(error)", level: "error"), streamID: streamID)
             return
         }
+        guard mayPlay(name, raw: raw, streamID: streamID) else { return }
         playStreamID = streamID
         stats?.set(kind: "player", stream: name)
         send(ProtocolControl.userControl(.streamBegin(streamID: streamID)), on: RTMPChunkStreamID.control)
@@ -347,6 +369,28 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         logger.info("playing", metadata: ["stream": "\(name)"])
         let encoded = initial.map { OutgoingFrame.encode($0, keys: [encodingKey]) }
         for frame in encoded { deliver(frame) }
+    }
+
+    /// `NetStream.Publish.BadName`, counted under `counter`, and the connection closed.
+    private func refusePublish(counted counter: String, description: String, streamID: UInt32) {
+        node.clients.countRefused(counter)
+        reply(StatusMessages.onStatus(code: StatusCode.publishBadName, description: description, level: "error"), streamID: streamID)
+        closeAfterFlush()
+    }
+
+    /// With `--play-secret-file`, a play needs a valid signed token in the name's query; child
+    /// nodes that registered with the cluster secret pull without one. A refused play gets
+    /// `NetStream.Play.Failed`, is logged and counted, and the connection is closed.
+    private func mayPlay(_ name: String, raw: String, streamID: UInt32) -> Bool {
+        guard let signer = node.access.playSigner else { return true }
+        if registeredChild, node.configuration.clusterSecret != nil { return true }
+        let verdict = signer.verify(app: node.configuration.app, stream: name, rawName: raw, now: Int64(Date().timeIntervalSince1970))
+        guard verdict != .valid else { return true }
+        logger.warning("refusing play: \(verdict)", metadata: ["stream": "\(name)"])
+        node.clients.countRefused("bad-play-token")
+        reply(StatusMessages.onStatus(code: StatusCode.playFailed, description: "\(name): \(verdict)", level: "error"), streamID: streamID)
+        closeAfterFlush()
+        return false
     }
 
     private func stopPublishing() {

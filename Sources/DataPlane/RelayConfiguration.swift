@@ -1,4 +1,5 @@
 import NIOCore
+import PlayAuthorization
 import RTMP
 
 /// The node role: which tier this relay serves in the topology.
@@ -44,6 +45,26 @@ public struct RelayConfiguration: Sendable {
     /// Media root served by VOD playback (`mp4:exports/…`, `mp4:sources/…`, `mp4:dvr/…`); nil:
     /// the DVR's media root, and no VOD without a DVR either.
     public var mediaRoot: String?
+    /// Who may publish: the parsed `--publish-keys` file and its path (re-read on SIGHUP); nil keys: open.
+    public var publishKeys: PublishKeys?
+    public var publishKeysPath: String?
+    /// `--publish open`: an origin on a non-loopback address accepts any publisher on purpose.
+    public var publishOpen = false
+    /// `--play-secret-file`: players need a signed `?expires=…&token=…`.
+    public var playSigner: PlayTokenSigner?
+
+    /// Why this configuration must not start, if it must not: an origin reachable from other
+    /// hosts that would let anyone publish any name (secure by default).
+    public var publishPolicyProblem: String? {
+        guard role == .origin, publishKeys == nil, !publishOpen, !Self.isLoopback(host) else { return nil }
+        return "an origin listening on \(host) (not loopback) needs --publish-keys FILE, or --publish open to let anyone publish"
+    }
+
+    /// 127.0.0.0/8, ::1 and `localhost`.
+    public static func isLoopback(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+    }
 
     public init(role: NodeRole = .origin, app: String? = nil, host: String = "0.0.0.0", port: Int = 1935,
                 chunkLimits: ChunkDecoderLimits = .init(), handshakeTimeout: TimeAmount = .seconds(5),

@@ -20,6 +20,8 @@ public final class RelayNode: DataPlaneCommandHandler {
     public let recorder: DVRRecorder?
     /// Upstream connections and relayed streams (intermediate and edge roles).
     public let upstreams: UpstreamManager
+    /// Publish keys and play tokens (`AccessPolicy.swift`).
+    public let access: AccessPolicy
 
     /// `group` runs the upstream connections (the RTMP server's group in `lsc-relay`).
     public init(configuration: RelayConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -27,6 +29,8 @@ public final class RelayNode: DataPlaneCommandHandler {
         self.configuration = configuration
         self.logger = logger
         self.clients = ClientRegistry(maxConnections: configuration.maxConnections)
+        self.access = AccessPolicy(publishKeys: configuration.publishKeys, publishKeysPath: configuration.publishKeysPath,
+                                   playSigner: configuration.playSigner)
         let hub = StreamHub(events: events, gopCacheLimit: configuration.gopCacheLimit)
         self.hub = hub
         self.children = ChildRegistry(clusterSecret: configuration.clusterSecret)

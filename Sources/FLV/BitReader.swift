@@ -23,7 +23,8 @@ struct BitReader {
         return value
     }
 
-    /// ue(v); values past 2^31 are treated as malformed (overran).
+    /// ue(v), at most 2^32 − 2 (31 leading zeros); 32 or more leading zeros are malformed
+    /// (`overran` set, 0 returned).
     mutating func unsignedGolomb() -> UInt32 {
         var zeros = 0
         while bit() == 0 {
@@ -36,9 +37,10 @@ struct BitReader {
         return (UInt32(1) << zeros) - 1 + bits(zeros)
     }
 
-    /// se(v)
-    mutating func signedGolomb() -> Int32 {
-        let code = unsignedGolomb()
-        return code & 1 == 1 ? Int32(code / 2 + 1) : -Int32(code / 2)
+    /// se(v), as an `Int`: the largest codes (k = 2^32 − 2) map to ±2^31, which an `Int32`
+    /// cannot hold, so callers get the exact value and bound it themselves.
+    mutating func signedGolomb() -> Int {
+        let code = Int(unsignedGolomb())
+        return code & 1 == 1 ? code / 2 + 1 : -(code / 2)
     }
 }

@@ -24,26 +24,33 @@ public struct H264SequenceParameterSet: Hashable, Sendable {
         profile = UInt8(reader.bits(8))
         constraintFlags = UInt8(reader.bits(8))
         level = UInt8(reader.bits(8))
-        _ = reader.unsignedGolomb()  // seq_parameter_set_id
+        // Every ue(v)/se(v) below is bounded by the ranges of 7.4.2.1.1 before it is used, so a
+        // malformed SPS is an error ("unknown resolution"), never an overflow.
+        let spsID = reader.unsignedGolomb()
+        guard spsID <= 31 else { throw ParseError.invalidValue("seq_parameter_set_id \(spsID)") }
         var chromaFormat: UInt32 = 1
         var separateColourPlanes = false
         if [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135].contains(profile) {
             chromaFormat = reader.unsignedGolomb()
             guard chromaFormat <= 3 else { throw ParseError.invalidValue("chroma_format_idc \(chromaFormat)") }
             if chromaFormat == 3 { separateColourPlanes = reader.bit() == 1 }
-            _ = reader.unsignedGolomb()  // bit_depth_luma_minus8
-            _ = reader.unsignedGolomb()  // bit_depth_chroma_minus8
+            let lumaDepth = reader.unsignedGolomb()  // bit_depth_luma_minus8
+            let chromaDepth = reader.unsignedGolomb()  // bit_depth_chroma_minus8
+            guard lumaDepth <= 6, chromaDepth <= 6 else { throw ParseError.invalidValue("bit depth \(lumaDepth)/\(chromaDepth)") }
             _ = reader.bit()  // qpprime_y_zero_transform_bypass_flag
             if reader.bit() == 1 {  // seq_scaling_matrix_present_flag
                 for list in 0..<(chromaFormat == 3 ? 12 : 8) where reader.bit() == 1 {
-                    Self.skipScalingList(&reader, size: list < 6 ? 16 : 64)
+                    try Self.skipScalingList(&reader, size: list < 6 ? 16 : 64)
                 }
             }
         }
-        _ = reader.unsignedGolomb()  // log2_max_frame_num_minus4
+        let log2MaxFrameNum = reader.unsignedGolomb()  // log2_max_frame_num_minus4
+        guard log2MaxFrameNum <= 12 else { throw ParseError.invalidValue("log2_max_frame_num_minus4 \(log2MaxFrameNum)") }
         let pocType = reader.unsignedGolomb()
+        guard pocType <= 2 else { throw ParseError.invalidValue("pic_order_cnt_type \(pocType)") }
         if pocType == 0 {
-            _ = reader.unsignedGolomb()  // log2_max_pic_order_cnt_lsb_minus4
+            let log2MaxPOC = reader.unsignedGolomb()  // log2_max_pic_order_cnt_lsb_minus4
+            guard log2MaxPOC <= 12 else { throw ParseError.invalidValue("log2_max_pic_order_cnt_lsb_minus4 \(log2MaxPOC)") }
         } else if pocType == 1 {
             _ = reader.bit()
             _ = reader.signedGolomb()
@@ -54,14 +61,19 @@ public struct H264SequenceParameterSet: Hashable, Sendable {
         }
         _ = reader.unsignedGolomb()  // max_num_ref_frames
         _ = reader.bit()  // gaps_in_frame_num_value_allowed_flag
+        // Bounded well past 16384 pixels (the final size check) so the products below stay small.
         let widthInMacroblocks = Int(reader.unsignedGolomb()) + 1
         let heightInMapUnits = Int(reader.unsignedGolomb()) + 1
+        guard widthInMacroblocks <= 4096, heightInMapUnits <= 4096 else {
+            throw ParseError.invalidValue("picture size in macroblocks \(widthInMacroblocks)x\(heightInMapUnits)")
+        }
         let frameMacroblocksOnly = reader.bit() == 1
         if !frameMacroblocksOnly { _ = reader.bit() }  // mb_adaptive_frame_field_flag
         _ = reader.bit()  // direct_8x8_inference_flag
         var crop = (left: 0, right: 0, top: 0, bottom: 0)
         if reader.bit() == 1 {
             crop = (Int(reader.unsignedGolomb()), Int(reader.unsignedGolomb()), Int(reader.unsignedGolomb()), Int(reader.unsignedGolomb()))
+            // Each offset is at most 2^32 − 2 (a 64-bit Int holds any sum and product below).
         }
         // Crop units (7.4.2.1.1): SubWidthC/SubHeightC by chroma format, doubled for field coding.
         let arrayType = separateColourPlanes ? 0 : chromaFormat
@@ -75,11 +87,14 @@ public struct H264SequenceParameterSet: Hashable, Sendable {
         guard width > 0, height > 0, width <= 16384, height <= 16384 else { throw ParseError.invalidValue("picture size \(width)x\(height)") }
     }
 
-    private static func skipScalingList(_ reader: inout BitReader, size: Int) {
-        var last: Int32 = 8
-        var next: Int32 = 8
+    /// scaling_list() (7.3.2.1.1.1): delta_scale is −128...127; anything else is malformed.
+    private static func skipScalingList(_ reader: inout BitReader, size: Int) throws {
+        var last = 8
+        var next = 8
         for _ in 0..<size where next != 0 {
-            next = (last + reader.signedGolomb() + 256) % 256
+            let delta = reader.signedGolomb()
+            guard (-128...127).contains(delta), !reader.overran else { throw ParseError.invalidValue("delta_scale \(delta)") }
+            next = (last + delta + 256) % 256
             last = next == 0 ? last : next
         }
     }

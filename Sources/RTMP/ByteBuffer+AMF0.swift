@@ -9,6 +9,28 @@ public enum AMF0Error: Error, Equatable, Sendable {
     case tooManyElements(Int)
 }
 
+/// What one AMF0 message may make the decoder build: nesting depth and elements in all (values,
+/// properties and array entries together). Strings are bounded by the message itself, as every
+/// length is checked against the bytes left. A hostile 8 MiB message of tiny properties would
+/// otherwise become millions of values (hundreds of MiB) from one peer.
+public struct AMF0DecodingBudget: Sendable, Equatable {
+    public var maxDepth: Int
+    /// Elements left to decode in this message.
+    public var remainingElements: Int
+
+    /// Defaults: 32 levels (real commands use 2 or 3), 65 536 elements per message (a real
+    /// `onMetaData` has a few dozen; a recorded file's keyframe index a few thousand).
+    public init(maxDepth: Int = 32, maxElements: Int = 65_536) {
+        self.maxDepth = maxDepth
+        self.remainingElements = maxElements
+    }
+
+    mutating func spend() throws(AMF0Error) {
+        guard remainingElements > 0 else { throw .tooManyElements(0) }
+        remainingElements -= 1
+    }
+}
+
 /// AMF0 type markers (AMF0 specification, section 2.1).
 enum AMF0Marker: UInt8 {
     case number = 0x00, boolean = 0x01, string = 0x02, object = 0x03, movieclip = 0x04
@@ -20,7 +42,18 @@ enum AMF0Marker: UInt8 {
 extension ByteBuffer {
     /// Reads one AMF0 value (AMF0 spec §2). Nesting is bounded so hostile input cannot exhaust the stack.
     public mutating func readAMF0Value(maxDepth: Int = 32) throws(AMF0Error) -> AMF0Value {
+        var budget = AMF0DecodingBudget(maxDepth: maxDepth)
+        return try readAMF0Value(budget: &budget)
+    }
+
+    /// Reads one AMF0 value, spending from `budget` (shared by all the values of one message).
+    public mutating func readAMF0Value(budget: inout AMF0DecodingBudget) throws(AMF0Error) -> AMF0Value {
+        try readAMF0Value(depth: budget.maxDepth, budget: &budget)
+    }
+
+    private mutating func readAMF0Value(depth maxDepth: Int, budget: inout AMF0DecodingBudget) throws(AMF0Error) -> AMF0Value {
         guard maxDepth > 0 else { throw .nestingTooDeep }
+        try budget.spend()
         guard let markerByte = readInteger(as: UInt8.self) else { throw .truncated }
         guard let marker = AMF0Marker(rawValue: markerByte) else { throw .unknownMarker(markerByte) }
         switch marker {
@@ -37,21 +70,21 @@ extension ByteBuffer {
         case .xmlDocument:
             return .xmlDocument(try readAMF0LongString())
         case .object:
-            return .object(try readAMF0Properties(maxDepth: maxDepth))
+            return .object(try readAMF0Properties(maxDepth: maxDepth, budget: &budget))
         case .typedObject:
             let className = try readAMF0ShortString()
-            return .typedObject(className: className, try readAMF0Properties(maxDepth: maxDepth))
+            return .typedObject(className: className, try readAMF0Properties(maxDepth: maxDepth, budget: &budget))
         case .ecmaArray:
             // The count is only a hint (encoders get it wrong); the object-end marker terminates.
             guard readInteger(as: UInt32.self) != nil else { throw .truncated }
-            return .ecmaArray(try readAMF0Properties(maxDepth: maxDepth))
+            return .ecmaArray(try readAMF0Properties(maxDepth: maxDepth, budget: &budget))
         case .strictArray:
             guard let count = readInteger(as: UInt32.self) else { throw .truncated }
             // Every element takes at least one byte: a count beyond what is left is a lie.
-            guard Int(count) <= readableBytes else { throw .tooManyElements(Int(count)) }
+            guard Int(count) <= readableBytes, Int(count) <= budget.remainingElements else { throw .tooManyElements(Int(count)) }
             var elements: [AMF0Value] = []
             elements.reserveCapacity(Int(count))
-            for _ in 0..<count { elements.append(try readAMF0Value(maxDepth: maxDepth - 1)) }
+            for _ in 0..<count { elements.append(try readAMF0Value(depth: maxDepth - 1, budget: &budget)) }
             return .strictArray(elements)
         case .date:
             guard let bits = readInteger(as: UInt64.self), let zone = readInteger(as: Int16.self) else { throw .truncated }
@@ -149,7 +182,7 @@ extension ByteBuffer {
         writeString(string)
     }
 
-    private mutating func readAMF0Properties(maxDepth: Int) throws(AMF0Error) -> [AMF0Property] {
+    private mutating func readAMF0Properties(maxDepth: Int, budget: inout AMF0DecodingBudget) throws(AMF0Error) -> [AMF0Property] {
         var properties: [AMF0Property] = []
         while true {
             let key = try readAMF0ShortString()
@@ -157,7 +190,7 @@ extension ByteBuffer {
                 moveReaderIndex(forwardBy: 1)
                 return properties
             }
-            properties.append(AMF0Property(key, try readAMF0Value(maxDepth: maxDepth - 1)))
+            properties.append(AMF0Property(key, try readAMF0Value(depth: maxDepth - 1, budget: &budget)))
         }
     }
 

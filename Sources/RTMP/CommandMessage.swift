@@ -21,12 +21,13 @@ public struct CommandMessage: Sendable, Equatable {
         if message.typeID == RTMPMessageType.commandAMF3.rawValue, payload.getInteger(at: payload.readerIndex, as: UInt8.self) == 0 {
             payload.moveReaderIndex(forwardBy: 1)
         }
-        guard case .string(let name) = try payload.readAMF0Value() else { throw .truncated }
+        var budget = AMF0DecodingBudget()
+        guard case .string(let name) = try payload.readAMF0Value(budget: &budget) else { throw .truncated }
         self.name = name
-        transactionID = payload.readableBytes > 0 ? (try payload.readAMF0Value()).numberValue ?? 0 : 0
-        commandObject = payload.readableBytes > 0 ? try payload.readAMF0Value() : .null
+        transactionID = payload.readableBytes > 0 ? (try payload.readAMF0Value(budget: &budget)).numberValue ?? 0 : 0
+        commandObject = payload.readableBytes > 0 ? try payload.readAMF0Value(budget: &budget) : .null
         var arguments: [AMF0Value] = []
-        while payload.readableBytes > 0, arguments.count < 64 { arguments.append(try payload.readAMF0Value()) }
+        while payload.readableBytes > 0, arguments.count < 64 { arguments.append(try payload.readAMF0Value(budget: &budget)) }
         self.arguments = arguments
     }
 
@@ -56,8 +57,9 @@ public struct DataMessage: Sendable, Equatable {
         if message.typeID == RTMPMessageType.dataAMF3.rawValue, payload.getInteger(at: payload.readerIndex, as: UInt8.self) == 0 {
             payload.moveReaderIndex(forwardBy: 1)
         }
+        var budget = AMF0DecodingBudget()
         var values: [AMF0Value] = []
-        while payload.readableBytes > 0, values.count < 64 { values.append(try payload.readAMF0Value()) }
+        while payload.readableBytes > 0, values.count < 64 { values.append(try payload.readAMF0Value(budget: &budget)) }
         self.values = values
     }
 

@@ -51,19 +51,43 @@ public enum RTMPCommand: Sendable, Equatable {
     case onStatus(info: AMF0Value)
     case other(CommandMessage)
 
-    /// Decodes a command; missing required arguments give `.other` so the caller can answer an error.
+    /// Decodes a command leniently: a command whose arguments are missing or invalid (a number
+    /// that is not finite or out of range) gives `.other`, so the caller can answer an error.
     public init(_ command: CommandMessage) {
+        do {
+            self = try RTMPCommand(decoding: command)
+        } catch {
+            self = .other(command)
+        }
+    }
+
+    /// Decodes a command at the edge: every number a peer sent is checked (finite, in range)
+    /// before it becomes a stream id or a time, and a bad one is an error naming the command and
+    /// the argument. Commands missing a required name argument give `.other`.
+    public init(decoding command: CommandMessage) throws(RTMPCommandError) {
         let tid = command.transactionID
+        guard tid.isFinite else { throw RTMPCommandError(command: command.name, argument: "transaction id", value: tid) }
         let name = command.firstStringArgument
+        func argument(_ index: Int) -> AMF0Value? { index < command.arguments.count ? command.arguments[index] : nil }
+        /// A time in milliseconds (play start/length, seek, pause): finite and within ±2^53.
+        func milliseconds(_ index: Int, _ label: String) throws(RTMPCommandError) -> Double? {
+            guard let value = argument(index)?.numberValue else { return nil }
+            guard Int64(networkNumber: value, in: -(1 << 53)...(1 << 53)) != nil else {
+                throw RTMPCommandError(command: command.name, argument: label, value: value)
+            }
+            return value
+        }
         switch command.name {
         case "connect":
             let object = command.commandObject
+            let encoding = object["objectEncoding"]?.numberValue ?? 0
+            guard encoding.isFinite else { throw RTMPCommandError(command: command.name, argument: "objectEncoding", value: encoding) }
             self = .connect(ConnectCommand(
                 transactionID: tid,
                 app: object["app"]?.stringValue ?? "",
                 tcUrl: object["tcUrl"]?.stringValue,
                 flashVersion: object["flashVer"]?.stringValue ?? object["flashver"]?.stringValue,
-                objectEncoding: object["objectEncoding"]?.numberValue ?? 0,
+                objectEncoding: encoding,
                 commandObject: object,
                 arguments: command.arguments))
         case "createStream": self = .createStream(transactionID: tid)
@@ -71,23 +95,29 @@ public enum RTMPCommand: Sendable, Equatable {
         case "FCPublish" where name != nil: self = .fcPublish(transactionID: tid, name: name!)
         case "FCUnpublish" where name != nil: self = .fcUnpublish(transactionID: tid, name: name!)
         case "publish" where name != nil:
-            let type = command.arguments.count > 1 ? command.arguments[1].stringValue ?? "live" : "live"
-            self = .publish(transactionID: tid, name: name!, type: type)
+            self = .publish(transactionID: tid, name: name!, type: argument(1)?.stringValue ?? "live")
         case "play" where name != nil:
-            let start = command.arguments.count > 1 ? command.arguments[1].numberValue : nil
+            let start = try milliseconds(1, "start")
+            _ = try milliseconds(2, "length")
+            if let reset = argument(3)?.numberValue, !reset.isFinite {
+                throw RTMPCommandError(command: command.name, argument: "reset", value: reset)
+            }
             self = .play(transactionID: tid, name: name!, start: start)
         case "FCSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fcSubscribe)
         case "FMSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fmSubscribe)
         case "FCUnsubscribe" where name != nil: self = .unsubscribe(transactionID: tid, name: name!)
         case "deleteStream":
-            self = .deleteStream(transactionID: tid, streamID: UInt32(max(0, command.arguments.first?.numberValue ?? 0)))
+            let raw = argument(0)?.numberValue ?? 0
+            guard let id = UInt32(networkNumber: raw) else {
+                throw RTMPCommandError(command: command.name, argument: "stream id", value: raw)
+            }
+            self = .deleteStream(transactionID: tid, streamID: id)
         case "closeStream": self = .closeStream
-        case "receiveAudio": self = .receiveAudio(command.arguments.first?.boolValue ?? true)
-        case "receiveVideo": self = .receiveVideo(command.arguments.first?.boolValue ?? true)
-        case "seek": self = .seek(transactionID: tid, milliseconds: command.arguments.first?.numberValue ?? 0)
+        case "receiveAudio": self = .receiveAudio(argument(0)?.boolValue ?? true)
+        case "receiveVideo": self = .receiveVideo(argument(0)?.boolValue ?? true)
+        case "seek": self = .seek(transactionID: tid, milliseconds: try milliseconds(0, "milliseconds") ?? 0)
         case "pause":
-            self = .pause(transactionID: tid, paused: command.arguments.first?.boolValue ?? true,
-                          milliseconds: command.arguments.count > 1 ? command.arguments[1].numberValue ?? 0 : 0)
+            self = .pause(transactionID: tid, paused: argument(0)?.boolValue ?? true, milliseconds: try milliseconds(1, "milliseconds") ?? 0)
         case "FCAddChild": self = .fcAddChild(transactionID: tid, arguments: command.arguments)
         case "addStream" where name != nil: self = .addStream(name: name!)
         case "removeStream" where name != nil: self = .removeStream(name: name!)
@@ -97,4 +127,14 @@ public enum RTMPCommand: Sendable, Equatable {
         default: self = .other(command)
         }
     }
+}
+
+/// A command argument that is not a usable number (NaN, an infinity, out of range): a protocol
+/// error of the connection that sent it.
+public struct RTMPCommandError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var command: String
+    public var argument: String
+    public var value: Double
+
+    public var description: String { "\(command.prefix(64)): invalid \(argument) \(value)" }
 }

@@ -49,6 +49,7 @@ public enum StatusCode {
     public static let playStart = "NetStream.Play.Start"
     public static let playStop = "NetStream.Play.Stop"
     public static let playStreamNotFound = "NetStream.Play.StreamNotFound"
+    public static let playFailed = "NetStream.Play.Failed"
     public static let playUnpublishNotify = "NetStream.Play.UnpublishNotify"
     public static let playPublishNotify = "NetStream.Play.PublishNotify"
     public static let seekNotify = "NetStream.Seek.Notify"

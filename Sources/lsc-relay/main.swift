@@ -6,8 +6,10 @@ import DataPlane
 import Logging
 import NIOCore
 import NIOPosix
+import PlayAuthorization
 import RTMP
 import ServiceLifecycle
+import UnixSignals
 
 /// `lsc-relay`: the data plane of a LiveStreamCast node. Flags only; the wiring is below.
 @main
@@ -70,6 +72,15 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "File holding the shared secret child nodes must present in FCAddChild (default: registration open).")
     var clusterSecretFile: String?
 
+    @Option(help: "Publish keys file: lines '<stream-name> <key>' ('*' for any name, '#' comments); publishers give ?key=... in the stream name or the connect URL. Re-read on SIGHUP.")
+    var publishKeys: String?
+
+    @Option(help: "'open' lets anyone publish any name; required for an origin on a non-loopback address without --publish-keys.")
+    var publish: String?
+
+    @Option(help: "File holding the secret for signed play URLs: players then need ?expires=<unix>&token=<hex HMAC-SHA256(secret, \"<app>/<stream>:<expires>\")>.")
+    var playSecretFile: String?
+
     @Option(help: "Intermediate/edge: seconds a stream pulled from upstream stays pulled after its last player leaves.")
     var pullGrace: Double = 5
 
@@ -101,6 +112,32 @@ struct RelayCommand: AsyncParsableCommand {
             }
             clusterSecret = text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
+        // Durations from flags: finite and bounded before they become integers (inf/NaN trap).
+        for (flag, value) in [("--handshake-timeout", handshakeTimeout), ("--player-max-lag", playerMaxLag),
+                              ("--pull-grace", pullGrace), ("--pull-timeout", pullTimeout)] {
+            guard value.isFinite, value >= 0, value <= 86_400 else { throw ValidationError("\(flag) must be between 0 and 86400 seconds") }
+        }
+        var publishKeysFile: PublishKeys?
+        if let publishKeys {
+            do {
+                publishKeysFile = try AccessPolicy.loadPublishKeys(path: publishKeys)
+            } catch {
+                throw ValidationError("--publish-keys: \(error)")
+            }
+        }
+        switch publish {
+        case nil, "keys": break
+        case "open": guard publishKeys == nil else { throw ValidationError("--publish open and --publish-keys exclude each other") }
+        case let other?: throw ValidationError("--publish must be 'open', got '\(other)'")
+        }
+        var playSigner: PlayTokenSigner?
+        if let playSecretFile {
+            guard let text = try? String(contentsOfFile: playSecretFile, encoding: .utf8),
+                  let signer = PlayTokenSigner(secretFileContents: text) else {
+                throw ValidationError("--play-secret-file \(playSecretFile): cannot read a non-empty secret")
+            }
+            playSigner = signer
+        }
         guard pullGrace >= 0, pullGrace <= 3600 else { throw ValidationError("--pull-grace must be between 0 and 3600 seconds") }
         var configuration = RelayConfiguration(
             role: role, app: app, host: address.host, port: address.port,
@@ -108,6 +145,15 @@ struct RelayCommand: AsyncParsableCommand {
             handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)), maxConnections: maxConnections,
             playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
             clusterSecret: clusterSecret, dvr: recording, mediaRoot: media)
+        configuration.publishKeys = publishKeysFile
+        configuration.publishKeysPath = publishKeys
+        configuration.publishOpen = publish == "open"
+        configuration.playSigner = playSigner
+        if let problem = configuration.publishPolicyProblem {
+            // Secure by default: refuse to start (EX_CONFIG) rather than serve an open origin.
+            FileHandle.standardError.write(Data("lsc-relay: \(problem)\n".utf8))
+            throw ExitCode(78)
+        }
         configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
         guard pullTimeout > 0, pullTimeout <= 3600 else { throw ValidationError("--pull-timeout must be between 0 and 3600 seconds") }
         configuration.pullTimeout = .milliseconds(Int64(pullTimeout * 1000))
@@ -118,10 +164,27 @@ struct RelayCommand: AsyncParsableCommand {
                                             handler: node, group: group)
         node.events.attach(controlLink)
         try await controlLink.start()
+        let logger = Logger(label: "relay")
+        if let path = configuration.publishKeysPath {
+            logger.info("publish keys loaded", metadata: ["path": "\(path)", "keys": "\(configuration.publishKeys?.count ?? 0)"])
+        }
+        // SIGHUP re-reads the publish keys; a bad file keeps the keys in use.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let reloader = Task {
+            for await _ in hangups {
+                do {
+                    let count = try node.access.reload()
+                    logger.notice("publish keys re-read", metadata: ["keys": "\(count)"])
+                } catch {
+                    logger.error("publish keys not re-read, keeping the previous ones: \(error)")
+                }
+            }
+        }
+        defer { reloader.cancel() }
         let services = ServiceGroup(configuration: .init(
             services: [.init(service: server)],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: Logger(label: "relay")))
+            logger: logger))
         try await services.run()
         await controlLink.stop()
         node.upstreams.shutdown()
