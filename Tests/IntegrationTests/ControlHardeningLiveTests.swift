@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// The admin API on a real `lsc-control` against slow and hostile clients (issue 9): a slowloris
-/// client does not make the API unreachable, idle connections are closed, and a browser page on
-/// another origin (or a rebinding DNS name) cannot drive it.
+/// client does not make the API unreachable, idle connections are closed, oversized headers are
+/// refused, and a browser page on another origin (or a rebinding DNS name) cannot drive it.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct ControlHardeningLiveTests {
     /// A TCP connection from a chosen loopback source address (each 127.x address is its own
@@ -78,6 +78,11 @@ struct ControlHardeningLiveTests {
         let open = slow.filter { !$0.isClosed }.count
         #expect(open <= 8, "\(open) slow connections kept")
         #expect(silent.isClosed, "an idle connection is closed after --http-timeout")
+        // Headers beyond the per-connection memory limit (64 KiB) are refused, not buffered.
+        let huge = TestDirectory.make("huge-header").appendingPathComponent("header.txt")
+        try ("X-Huge: " + String(repeating: "a", count: 100_000) + "\n").write(to: huge, atomically: true, encoding: .utf8)
+        #expect(try ControlAPILiveTests.curl("\(api)/api/v1/node", ["-H", "@\(huge.path)"]).status == 431)
+        #expect(try ControlAPILiveTests.curl("\(api)/api/v1/node").status == 200)
         #expect(control.process.isRunning)
     }
 
