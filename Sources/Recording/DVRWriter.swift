@@ -75,6 +75,14 @@ public final class DVRWriter {
             info = existing.info
             lastTime = existing.endTime
             segmentNumber = (existing.segments.last?.number ?? 0) + 1
+            // A segment whose header never made it to disk (the disk was full when it was opened)
+            // holds nothing and nothing points into it: reuse its number rather than leave one
+            // empty file per retry.
+            if let last = existing.segments.last, last.bytes < UInt64(DVRTag.fileHeader.count),
+               !existing.index.records.contains(where: { $0.segment == last.number }) {
+                try files.removeItem(directory + "/" + DVRName.segmentFile(last.number))
+                segmentNumber = last.number
+            }
         } else {
             try files.createDirectory(directory)
             info = DVRRecordingInfo(stream: stream, startedAt: now)

@@ -78,6 +78,13 @@ struct DiskFullLiveTests {
             let now = try recording(base)
             return now["state"] as? String == "recording" && (now["duration"] as? Double ?? 0) > recordedWhileFull + 2
         }
+        // Retries on the full disk left no empty segment files behind.
+        let recordingDirectory = media.appendingPathComponent("dvr/livestream").path
+        let segments = try FileManager.default.contentsOfDirectory(atPath: recordingDirectory).filter { $0.hasPrefix("seg-") }
+        for segment in segments {
+            let size = try FileManager.default.attributesOfItem(atPath: recordingDirectory + "/" + segment)[.size] as? Int ?? 0
+            #expect(size > 13, "\(segment) holds \(size) bytes")
+        }
         let done = try export(base, output: "before-fault.mp4", end: 1.5)
         #expect(done["state"] as? String == "done", "\(done)")
         let exported = media.appendingPathComponent("exports/before-fault.mp4").path

@@ -89,3 +89,29 @@ import Testing
         #expect(writer.lastTime == 30_000)
     }
 }
+
+/// Reopening after a full disk does not leave one empty segment file per retry.
+@Suite struct DVRWriterRetryTests {
+    @Test func aSegmentWhoseHeaderNeverLandedIsReused() throws {
+        let files = MemoryFileSystem()
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let writer = try DVRWriter(files: files, mediaRoot: "/m", stream: "live", now: start)
+        try writer.startSession(now: start)
+        try Frames.record(writer, seconds: 2, start: start)
+        try writer.close(now: start.addingTimeInterval(2))
+        // A retry on a full disk created segment 2 but could not write its header.
+        files.setBytes("/m/dvr/live/seg-00000002.flv", Array(DVRTag.fileHeader.prefix(5)))
+        let retried = try DVRWriter(files: files, mediaRoot: "/m", stream: "live", now: start.addingTimeInterval(10))
+        #expect(retried.segmentNumber == 2)
+        try retried.startSession(now: start.addingTimeInterval(10))
+        try Frames.record(retried, seconds: 1, start: start.addingTimeInterval(10))
+        try retried.commit(now: start.addingTimeInterval(11))
+        #expect(files.fileSize("/m/dvr/live/seg-00000003.flv") == nil)
+        let recording = try #require(DVRStore(files: files, mediaRoot: "/m").recording(stream: "live"))
+        #expect(recording.segments.map(\.number) == [1, 2])
+        var cursor = try #require(recording.frames(from: 0))
+        var videoFrames = 0
+        while let frame = try cursor.next() { if Frames.videoNumber(frame) != nil { videoFrames += 1 } }
+        #expect(videoFrames == 50 + 25)
+    }
+}
