@@ -70,6 +70,10 @@ public final class DVRWriter {
         self.files = files
         self.options = options
         lastCommit = now
+        // Never write through a link that leads out of dvr/ (a planted symbolic link).
+        if files.resolvedPath(directory) != nil, !DVRStore(files: files, mediaRoot: mediaRoot).isInsideDVRDirectory(directory) {
+            throw DVRError.io(path: directory, reason: "a symbolic link leading out of \(dvr): not recorded into")
+        }
         if files.fileSize(directory + "/" + DVRName.infoFile) != nil {
             let existing = try DVRRecording.open(files: files, directory: directory, repair: true)
             info = existing.info

@@ -49,5 +49,12 @@ import Testing
         // The directory itself may be a link (to another disk): entries are checked against its target.
         try manager.createSymbolicLink(atPath: base + "/linked", withDestinationPath: base + "/media/sources")
         #expect(MediaRootPath(base + "/linked").contains(base + "/linked/real.flv"))
+
+        // The recorder does not write through a recording directory linked out of dvr/.
+        try manager.createDirectory(atPath: base + "/media/dvr", withIntermediateDirectories: true)
+        try manager.createSymbolicLink(atPath: base + "/media/dvr/live", withDestinationPath: base + "/elsewhere")
+        #expect(throws: DVRError.self) { try DVRWriter(files: LocalDVRFileSystem(), mediaRoot: base + "/media", stream: "live", now: Date()) }
+        #expect(manager.fileExists(atPath: base + "/elsewhere/recording.json") == false)
+        _ = try DVRWriter(files: LocalDVRFileSystem(), mediaRoot: base + "/media", stream: "other", now: Date())
     }
 }
