@@ -66,13 +66,13 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: ["AdminAPI", "ControlProtocol", "ControlLink", "MicroHTTPServer", "Topology",
-                           "Failover", "HighlightExport", "Recording", "ISOBMFF", "FLV",
+                           "Failover", "HighlightExport", "Recording", "ISOBMFF", "FLV", "RTMP", "PlayAuthorization",
                            nio, nioPosix, logging, serviceLifecycle, unixSignals]
         ),
 
         // MARK: Executables: main.swift only wires services together
         .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", "PlayAuthorization", argumentParser, logging, serviceLifecycle, unixSignals]),
-        .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", "PlayAuthorization", argumentParser, logging, serviceLifecycle]),
         .executableTarget(name: "lsc-export", dependencies: ["HighlightExport", "ISOBMFF", nio, argumentParser]),
         .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", "FLV", nio, nioPosix, argumentParser, logging]),
         .executableTarget(name: "lsc-latency", dependencies: ["LatencyProbe", "RTMP", nio, nioPosix, argumentParser]),
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
         .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "PlayAuthorization", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PlayAuthorization"]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),

@@ -181,7 +181,7 @@ Look at the nodes:
   curl -s http://127.0.0.1:$((http_base + 3))/api/v1/streams      # edge: streams and their upstream
 
 Export a highlight from origin-a's live recording (10 s in, 5 s long), list it, play it back:
-  curl -s -X POST http://127.0.0.1:$http_base/api/v1/exports -d '{"output":"goal-1.f4v","items":[{"source":"dvr","name":"$stream","start":10,"end":15}]}'
+  curl -s -X POST http://127.0.0.1:$http_base/api/v1/exports -H "Content-Type: application/json" -d '{"output":"goal-1.f4v","items":[{"source":"dvr","name":"$stream","start":10,"end":15}]}'
   curl -s http://127.0.0.1:$http_base/api/v1/outputs
   ffplay $work/origin-a/media/exports/goal-1.f4v
   ffplay rtmp://127.0.0.1:$base/livestreamcast_origin/mp4:exports/goal-1.f4v     # VOD over RTMP, with seek

@@ -28,7 +28,10 @@ cleanup() {
 trap cleanup EXIT
 "$BIN/lsc-relay" --rtmp "127.0.0.1:$rtmp_port" --media "$work/media" --control-socket "$work/c.sock" > "$work/relay.log" 2>&1 &
 pids+=($!)
-"$BIN/lsc-control" --http "127.0.0.1:$http_port" --control-socket "$work/c.sock" > "$work/control.log" 2>&1 &
+# A play secret, so that POST /api/v1/play-urls is served (without one it is 503 not-configured).
+echo "api-check-secret" > "$work/play.secret"
+"$BIN/lsc-control" --http "127.0.0.1:$http_port" --control-socket "$work/c.sock" --play-secret-file "$work/play.secret" \
+  > "$work/control.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$http_port/api/v1/health" && break

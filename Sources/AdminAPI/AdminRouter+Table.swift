@@ -7,6 +7,6 @@ extension AdminRouter {
     /// control plane registers it with `APIEnvironment.register`), then add one `+ Route.<area>`
     /// line below and the same paths to `openapi.yaml` (a test keeps both equal).
     public static var table: [Route] {
-        Route.core + Route.dvr + Route.topology
+        Route.core + Route.dvr + Route.topology + Route.playURLs
     }
 }

@@ -7,13 +7,16 @@ public struct AdminRouter: Sendable {
     /// nil: no authentication (loopback-only deployments).
     public let token: BearerToken?
     public let bodyLimit: Int
+    /// Cross-origin and DNS-rebinding protection; nil in tests that speak to the router directly.
+    public let browserPolicy: BrowserRequestPolicy?
 
     /// Default request body limit: 1 MiB.
     public static let defaultBodyLimit = 1 << 20
 
     public init(routes: [Route] = AdminRouter.table, environment: APIEnvironment, token: BearerToken?,
-                bodyLimit: Int = AdminRouter.defaultBodyLimit) {
+                bodyLimit: Int = AdminRouter.defaultBodyLimit, browserPolicy: BrowserRequestPolicy? = nil) {
         self.routes = routes; self.environment = environment; self.token = token; self.bodyLimit = bodyLimit
+        self.browserPolicy = browserPolicy
     }
 
     public func handle(_ request: APIRequest) -> APIResponse {
@@ -25,6 +28,7 @@ public struct AdminRouter: Sendable {
     }
 
     private func route(_ request: APIRequest) throws(APIError) -> APIResponse {
+        try browserPolicy?.check(request)
         if let token, !token.accepts(authorizationHeader: request.header("authorization")) { throw .unauthorized }
         if request.body.count > bodyLimit { throw .payloadTooLarge(limit: bodyLimit) }
         var allowed: [String] = []

@@ -23,9 +23,13 @@ public struct DVRRecordingDTO: Codable, Sendable, Equatable {
     public var live: Bool
     /// Bytes of media on disk.
     public var size: UInt64
-    public init(stream: String, startedAt: Date, duration: Double, availableFrom: Double, live: Bool, size: UInt64) {
+    /// The data plane's DVR state while the stream is published and recorded: "recording", or
+    /// "degraded: <why>" (disk full or too slow: relaying continues, recording retries); absent
+    /// otherwise.
+    public var state: String?
+    public init(stream: String, startedAt: Date, duration: Double, availableFrom: Double, live: Bool, size: UInt64, state: String? = nil) {
         self.stream = stream; self.startedAt = startedAt; self.duration = duration
-        self.availableFrom = availableFrom; self.live = live; self.size = size
+        self.availableFrom = availableFrom; self.live = live; self.size = size; self.state = state
     }
 }
 

@@ -2,6 +2,7 @@
 
 struct MHD_Daemon *lsc_mhd_start(const struct sockaddr *address, unsigned int threads,
                                  unsigned int connection_timeout_seconds, unsigned int connection_limit,
+                                 unsigned int per_ip_connection_limit, size_t connection_memory_limit,
                                  MHD_AccessHandlerCallback handler, void *handler_context,
                                  MHD_RequestCompletedCallback completed, void *completed_context) {
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
@@ -17,6 +18,8 @@ struct MHD_Daemon *lsc_mhd_start(const struct sockaddr *address, unsigned int th
                             MHD_OPTION_THREAD_POOL_SIZE, threads,
                             MHD_OPTION_CONNECTION_TIMEOUT, connection_timeout_seconds,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_connection_limit,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, connection_memory_limit,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
                             MHD_OPTION_END);
 }

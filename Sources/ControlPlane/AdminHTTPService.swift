@@ -10,9 +10,11 @@ import ServiceLifecycle
 public final class AdminHTTPService: Service, Sendable {
     let server: MicroHTTPServer
 
-    init(address: ListenAddress, threads: Int, router: AdminRouter, requests: APIRequestCounter, logger: Logger) {
-        let configuration = MicroHTTPServerConfiguration(host: address.host, port: address.port, threads: threads,
-                                                         bodyLimit: router.bodyLimit)
+    init(configuration node: ControlPlaneConfiguration, router: AdminRouter, requests: APIRequestCounter, logger: Logger) {
+        let configuration = MicroHTTPServerConfiguration(host: node.http.host, port: node.http.port, threads: node.httpThreads,
+                                                         bodyLimit: router.bodyLimit, connectionTimeoutSeconds: node.httpTimeoutSeconds,
+                                                         connectionLimit: node.httpConnectionLimit,
+                                                         perIPConnectionLimit: node.httpPerIPConnectionLimit)
         server = MicroHTTPServer(configuration: configuration, logger: logger) { request in
             let response: APIResponse
             if request.bodyTooLarge {

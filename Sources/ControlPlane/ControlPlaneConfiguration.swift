@@ -1,5 +1,6 @@
 import ControlProtocol
 import AdminAPI
+import PlayAuthorization
 
 /// `lsc-control`'s settings, with their defaults.
 public struct ControlPlaneConfiguration: Sendable {
@@ -20,6 +21,16 @@ public struct ControlPlaneConfiguration: Sendable {
     public var hostINI: String?
     /// Media inactivity after which failover leaves an upstream; default 1 s (the seed's).
     public var idleInterval: Duration = .seconds(1)
+    /// The admin HTTP server's bounds against slow clients (connections, per client IP, idle
+    /// timeout, memory per connection); defaults in `MicroHTTPServerConfiguration`.
+    public var httpConnectionLimit = 512
+    public var httpPerIPConnectionLimit = 64
+    public var httpTimeoutSeconds = 15
+    /// Signs play URLs for `POST /api/v1/play-urls` (`--play-secret-file`, the relay's secret);
+    /// nil: the route answers 503 not-configured.
+    public var playSigner: PlayTokenSigner?
+    /// Export job bounds (items per job, jobs pending, jobs at once).
+    public var exportLimits = ExportJobs.Limits()
 
     public init(role: String = "origin", http: ListenAddress, token: BearerToken? = nil, controlSocket: String,
                 httpThreads: Int = 2, bodyLimit: Int = AdminRouter.defaultBodyLimit) {

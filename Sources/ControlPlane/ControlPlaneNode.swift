@@ -43,14 +43,28 @@ public struct ControlPlaneNode: Sendable {
         let node = LinkedNodeState(link: link, role: configuration.role, httpListen: configuration.http.description,
                                    startedAt: startedAt, requests: requests)
         var environment = APIEnvironment(node: node)
-        environment.register(DVRCatalog(mediaRoot: configuration.mediaRoot, send: { node.execute($0) }) as any DVRProvider,
+        let states: @Sendable () -> [String: String] = {
+            var states: [String: String] = [:]
+            for stream in node.state().snapshot?.streams ?? [] where stream.recording {
+                if let state = stream.recordingState { states[stream.name] = state }
+            }
+            return states
+        }
+        environment.register(DVRCatalog(mediaRoot: configuration.mediaRoot, states: states, send: { node.execute($0) }) as any DVRProvider,
                              as: (any DVRProvider).self)
         environment.register(MediaLibrary(mediaRoot: configuration.mediaRoot) as any MediaLibraryProvider, as: (any MediaLibraryProvider).self)
-        environment.register(ExportJobs(mediaRoot: configuration.mediaRoot) as any ExportJobsProvider, as: (any ExportJobsProvider).self)
+        environment.register(ExportJobs(mediaRoot: configuration.mediaRoot, limits: configuration.exportLimits) as any ExportJobsProvider, as: (any ExportJobsProvider).self)
+        if let signer = configuration.playSigner {
+            let minter = PlayURLMinter(signer: signer) {
+                guard let hello = node.state().hello, let app = hello.app, let listen = hello.rtmpListen else { return nil }
+                return (app, listen)
+            }
+            environment.register(minter as any PlayURLProvider, as: (any PlayURLProvider).self)
+        }
         environment.register(topology as any TopologyProvider, as: (any TopologyProvider).self)
-        let router = AdminRouter(environment: environment, token: configuration.token, bodyLimit: configuration.bodyLimit)
-        http = AdminHTTPService(address: configuration.http, threads: configuration.httpThreads, router: router,
-                                requests: requests, logger: Logger(label: "api"))
+        let router = AdminRouter(environment: environment, token: configuration.token, bodyLimit: configuration.bodyLimit,
+                                 browserPolicy: BrowserRequestPolicy(listenHost: configuration.http.host, checksHost: configuration.token == nil))
+        http = AdminHTTPService(configuration: configuration, router: router, requests: requests, logger: Logger(label: "api"))
         try http.start()
     }
 }

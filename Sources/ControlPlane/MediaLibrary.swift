@@ -27,22 +27,37 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
 
     private func list(_ directory: String) -> [MediaFileDTO] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+        let root = MediaRootPath(directory)
         return names.compactMap { name -> MediaFileDTO? in
             let lower = name.lowercased()
-            // Temporary names of exports still being written are not outputs.
+            // Hidden names (and temporary names of exports still being written) are not listed.
             guard !name.hasPrefix("."), [".mp4", ".f4v", ".m4v", ".flv"].contains(where: { lower.hasSuffix($0) }) else { return nil }
             let path = directory + "/" + name
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let format = lower.hasSuffix(".flv") ? "flv" : "mp4"
+            // Listed, so the operator sees it, but never opened: it could not be exported or played.
+            if let problem = Self.refusal(name: name, path: path, root: root) {
+                return MediaFileDTO(name: name, format: format, duration: nil, codecs: [], width: nil, height: nil, size: 0, error: problem)
+            }
+            // A symbolic link inside the media root is described by what it points at.
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: LocalDVRFileSystem().resolvedPath(path) ?? path),
                   attributes[.type] as? FileAttributeType == .typeRegular,
                   let modified = attributes[.modificationDate] as? Date,
                   let size = (attributes[.size] as? NSNumber)?.uint64Value else { return nil }
             let stamp = Stamp(modified: modified, size: size)
             if let cached = lock.withLock({ cache[path] }), cached.stamp == stamp { return cached.info }
-            let info = lower.hasSuffix(".flv") ? Self.describeFLV(path: path, name: name, size: size)
+            let info = format == "flv" ? Self.describeFLV(path: path, name: name, size: size)
                 : Self.describeMP4(path: path, name: name, size: size)
             lock.withLock { cache[path] = (stamp, info) }
             return info
         }
+    }
+
+    /// Why a directory entry is refused: a name that is not a plain file name, or a path that
+    /// (symbolic links resolved) leaves the media root. Nil when it may be read.
+    static func refusal(name: String, path: String, root: MediaRootPath) -> String? {
+        do { try MediaFileName.check(name) } catch { return "refused: \(error)" }
+        guard root.contains(path) else { return "refused: a symbolic link leading outside \(root.root) (or a dangling one)" }
+        return nil
     }
 
     static func describeMP4(path: String, name: String, size: UInt64) -> MediaFileDTO {
@@ -76,6 +91,7 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
         var width: Int?
         var height: Int?
         var duration: Double?
+        var problem: String?
         if var head = try? files.readFile(path, offset: 0, length: 256 << 10), head.readableBytes > DVRTag.fileHeader.count {
             head.moveReaderIndex(forwardBy: DVRTag.fileHeader.count)
             var first: UInt32?
@@ -88,6 +104,8 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
                     case .avc(let entry):
                         if !codecs.contains("h264") { codecs.append("h264") }
                         width = Int(entry.width); height = Int(entry.height)
+                        // The record reads but its SPS does not (0x0): say so rather than list a size.
+                        if entry.width == 0 || entry.height == 0 { problem = "the H.264 sequence parameter set cannot be read" }
                     case .aac:
                         if !codecs.contains("aac") { codecs.append("aac") }
                     case .unsupported: break
@@ -102,6 +120,6 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
             }
         }
         return MediaFileDTO(name: name, format: "flv", duration: duration, codecs: codecs, width: width, height: height, size: size,
-                            error: codecs.isEmpty ? "no H.264 or AAC sequence header in the first tags" : nil)
+                            error: codecs.isEmpty ? "no H.264 or AAC sequence header in the first tags" : problem)
     }
 }

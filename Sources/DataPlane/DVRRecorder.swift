@@ -70,6 +70,8 @@ public final class DVRRecorder: StreamObserver, @unchecked Sendable {
     private var writers: [String: DVRWriter] = [:]
     private var configurationsByStream: [String: [MediaFrame]] = [:]
     private var retryAt: [String: Date] = [:]
+    /// Streams whose recording failed (disk full): "degraded" until a frame is written again.
+    private var degraded: Set<String> = []
     private var lastRetention = Date.distantPast
 
     public init(configuration: Configuration, hub: StreamHub, events: any DataPlaneEventSink,
@@ -218,6 +220,7 @@ public final class DVRRecorder: StreamObserver, @unchecked Sendable {
             write(frame, stream: stream, now: now)
         case .stop(let stream):
             retryAt[stream] = nil
+            degraded.remove(stream)
             configurationsByStream[stream] = nil
             if let writer = writers.removeValue(forKey: stream) { close(stream, writer, now: now) }
             hub?.stream(named: stream)?.setRecording(false)
@@ -231,6 +234,8 @@ public final class DVRRecorder: StreamObserver, @unchecked Sendable {
                                                           now: now, options: configuration.writerOptions)
             try writer.startSession(now: now)
             writers[stream] = writer
+            // After a failure the state stays degraded until a frame is written again.
+            guard !degraded.contains(stream) else { return }
             hub?.stream(named: stream)?.setRecording(true, state: "recording")
             report(stream, "recording")
         } catch {
@@ -250,7 +255,12 @@ public final class DVRRecorder: StreamObserver, @unchecked Sendable {
             for configuration in configurationsByStream[stream] ?? [] { write(configuration, stream: stream, now: now) }
         }
         guard let writer = writers[stream] else { return }
-        do { try writer.write(frame, now: now) } catch { fail(stream, error) }
+        do { try writer.write(frame, now: now) } catch { return fail(stream, error) }
+        if degraded.contains(stream), !(frame.kind == .scriptData || frame.isSequenceHeader) {
+            degraded.remove(stream)
+            hub?.stream(named: stream)?.setRecording(true, state: "recording")
+            report(stream, "recording", detail: "resumed after a write failure")
+        }
     }
 
     private func sameConfigurationSlot(_ a: MediaFrame, _ b: MediaFrame) -> Bool { a.kind == b.kind }
@@ -258,7 +268,8 @@ public final class DVRRecorder: StreamObserver, @unchecked Sendable {
     private func fail(_ stream: String, _ error: any Error) {
         if let writer = writers.removeValue(forKey: stream) { try? writer.close(now: clock()) }
         retryAt[stream] = clock().addingTimeInterval(5)
-        let state = "degraded: \(error)"
+        degraded.insert(stream)
+        let state = "degraded: \(error); relaying continues, recording retries every 5 s"
         hub?.stream(named: stream)?.setRecording(true, state: state)
         report(stream, state, warning: true)
     }
@@ -273,11 +284,13 @@ public final class DVRRecorder: StreamObserver, @unchecked Sendable {
         if !removed.isEmpty { logger.info("retention removed segments", metadata: ["count": "\(removed.count)"]) }
     }
 
-    private func report(_ stream: String, _ state: String, warning: Bool = false) {
+    private func report(_ stream: String, _ state: String, warning: Bool = false, detail: String? = nil) {
+        var metadata: Logger.Metadata = ["stream": "\(stream)", "state": "\(state)"]
+        if let detail { metadata["detail"] = "\(detail)" }
         if warning {
-            logger.warning("DVR state changed", metadata: ["stream": "\(stream)", "state": "\(state)"])
+            logger.warning("DVR state changed", metadata: metadata)
         } else {
-            logger.info("DVR state changed", metadata: ["stream": "\(stream)", "state": "\(state)"])
+            logger.info("DVR state changed", metadata: metadata)
         }
         events.emit(.recordingChanged(stream: stream, state: state))
     }

@@ -30,14 +30,5 @@ struct VODLibrary: Sendable {
     }
 
     /// True when `path` (symbolic links resolved) lies under the media root (resolved too).
-    func isInsideMediaRoot(_ path: String) -> Bool {
-        guard let root = Self.resolved(mediaRoot), let resolved = Self.resolved(path) else { return false }
-        return resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/")
-    }
-
-    private static func resolved(_ path: String) -> String? {
-        guard let pointer = realpath(path, nil) else { return nil }
-        defer { free(pointer) }
-        return String(cString: pointer)
-    }
+    func isInsideMediaRoot(_ path: String) -> Bool { MediaRootPath(mediaRoot, files: files).contains(path) }
 }

@@ -3,7 +3,9 @@ import NIOCore
 
 /// The remux engine: writes an `ExportPlan` as one F4V file — `ftyp` and `moov` first, then the
 /// `mdat` payloads read one sample at a time from the sources. Nothing is decoded or encoded, and
-/// only one sample payload is held in memory at a time (plus the sink's own buffering).
+/// only one sample payload is held in memory at a time (plus the sink's own buffering). The plan
+/// is consumed: each item's source (its open file and sample index) and each chunk's sample list
+/// are released as soon as they are written, so a long edit list does not keep every clip open.
 public struct HighlightExporter {
     public var writer: F4VWriter
 
@@ -15,7 +17,7 @@ public struct HighlightExporter {
     /// `isCancelled` is checked between samples and stops the export with `ExportError.cancelled`.
     /// Returns the number of bytes written.
     @discardableResult
-    public func export(_ plan: ExportPlan, to sink: inout some ExportByteSink,
+    public func export(_ plan: consuming ExportPlan, to sink: inout some ExportByteSink,
                        progress: (Double) -> Void = { _ in }, isCancelled: () -> Bool = { false }) throws -> UInt64 {
         var writer = self.writer
         writer.movieTimescale = plan.movieTimescale
@@ -24,8 +26,15 @@ public struct HighlightExporter {
         var written: UInt64 = 0
         let total = max(header.mediaDataSize, 1)
         var lastReported = -1.0
-        for chunk in plan.chunkSources {
-            let source = plan.sources[chunk.item]
+        var sources: [(any ExportSampleSource)?] = plan.sources
+        plan.sources = []
+        var lastChunkOfItem: [Int: Int] = [:]
+        for (index, chunk) in plan.chunkSources.enumerated() { lastChunkOfItem[chunk.item] = index }
+        for index in plan.chunkSources.indices {
+            let chunk = plan.chunkSources[index]
+            plan.chunkSources[index].samples = []
+            guard let source = sources[chunk.item] else { continue }
+            defer { if lastChunkOfItem[chunk.item] == index { sources[chunk.item] = nil } }
             let prefix = chunk.prefix.isEmpty ? nil : ByteBuffer(bytes: chunk.prefix)
             for sample in chunk.samples {
                 if isCancelled() { throw ExportError.cancelled }

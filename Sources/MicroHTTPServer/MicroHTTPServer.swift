@@ -31,7 +31,8 @@ public final class MicroHTTPServer: Sendable {
         let context = Unmanaged.passUnretained(self).toOpaque()
         let started: OpaquePointer? = try withSocketAddress(host: configuration.host, port: configuration.port) { socketAddress in
             lsc_mhd_start(socketAddress, UInt32(max(1, configuration.threads)), UInt32(configuration.connectionTimeoutSeconds),
-                          UInt32(configuration.connectionLimit), accessHandler, context, requestCompleted, context)
+                          UInt32(configuration.connectionLimit), UInt32(configuration.perIPConnectionLimit),
+                          configuration.connectionMemoryLimit, accessHandler, context, requestCompleted, context)
         }
         guard let started else { throw MicroHTTPServerError.bindFailed(address) }
         let bits = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(started)))

@@ -8,13 +8,24 @@ public struct MicroHTTPServerConfiguration: Sendable {
     public var threads: Int
     /// Largest request body kept; a larger one is read and discarded, and the request is flagged.
     public var bodyLimit: Int
+    /// A connection idle (no byte received or sent) this long is closed.
     public var connectionTimeoutSeconds: Int
+    /// Connections served at once; more are accepted and closed at once.
     public var connectionLimit: Int
+    /// Connections one client IP address may hold, so that one slow or hostile client cannot
+    /// take every slot (slowloris); 0 for no limit.
+    public var perIPConnectionLimit: Int
+    /// Bytes of buffers per connection (request line, headers, read and write buffers); a request
+    /// whose headers do not fit is refused.
+    public var connectionMemoryLimit: Int
 
+    /// Defaults: 15 s idle timeout, 512 connections, 64 per client IP, 64 KiB per connection.
     public init(host: String = "127.0.0.1", port: Int = 8080, threads: Int = 2, bodyLimit: Int = 1 << 20,
-                connectionTimeoutSeconds: Int = 30, connectionLimit: Int = 1000) {
+                connectionTimeoutSeconds: Int = 15, connectionLimit: Int = 512, perIPConnectionLimit: Int = 64,
+                connectionMemoryLimit: Int = 64 << 10) {
         self.host = host; self.port = port; self.threads = threads; self.bodyLimit = bodyLimit
         self.connectionTimeoutSeconds = connectionTimeoutSeconds; self.connectionLimit = connectionLimit
+        self.perIPConnectionLimit = perIPConnectionLimit; self.connectionMemoryLimit = connectionMemoryLimit
     }
 }
 

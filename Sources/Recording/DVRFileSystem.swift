@@ -17,6 +17,13 @@ public protocol DVRFileSystem: Sendable {
     func truncateFile(_ path: String, to size: UInt64) throws
     /// Removes a file or a directory with its contents; no error when missing.
     func removeItem(_ path: String) throws
+    /// The path with every symbolic link, `.` and `..` resolved; nil when it does not exist.
+    func resolvedPath(_ path: String) -> String?
+}
+
+extension DVRFileSystem {
+    /// File systems without symbolic links (in-memory ones in tests) resolve a path to itself.
+    public func resolvedPath(_ path: String) -> String? { fileSize(path) != nil || !listDirectory(path).isEmpty ? path : nil }
 }
 
 /// A file opened for appending by a DVR writer (used from one thread at a time).

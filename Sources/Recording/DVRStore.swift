@@ -18,18 +18,26 @@ public struct DVRStore: Sendable {
         DVRName.directoryName(forStream: stream).map { dvrDirectory + "/" + $0 }
     }
 
-    /// Opens `stream`'s recording for reading; nil when there is none.
+    /// Opens `stream`'s recording for reading; nil when there is none, or when its directory is a
+    /// symbolic link leading out of `dvr/`.
     public func recording(stream: String) -> DVRRecording? {
-        guard let directory = directory(forStream: stream) else { return nil }
+        guard let directory = directory(forStream: stream), isInsideDVRDirectory(directory) else { return nil }
         return try? DVRRecording.open(files: files, directory: directory)
     }
 
-    /// Every readable recording, by stream name.
+    /// Every readable recording, by stream name (symbolic links leading out of `dvr/` skipped).
     public func recordings() -> [DVRRecording] {
         files.listDirectory(dvrDirectory).sorted().compactMap { name in
-            guard DVRName.streamName(forDirectory: name) != nil else { return nil }
-            return try? DVRRecording.open(files: files, directory: dvrDirectory + "/" + name)
+            let directory = dvrDirectory + "/" + name
+            guard DVRName.streamName(forDirectory: name) != nil, isInsideDVRDirectory(directory) else { return nil }
+            return try? DVRRecording.open(files: files, directory: directory)
         }
+    }
+
+    /// True when `directory` (symbolic links resolved) lies in `dvr/` (resolved too, so `dvr/`
+    /// itself may be a link to another disk).
+    public func isInsideDVRDirectory(_ directory: String) -> Bool {
+        MediaRootPath(dvrDirectory, files: files).contains(directory)
     }
 
     /// Applies `retention`; `active` are the segments being written, by recording directory.

@@ -14,6 +14,12 @@ import NIOCore
 /// publisher session starts at recording time = wall-clock time since the recording started
 /// (never before the last frame), so recording time keeps mapping to wall-clock time across gaps.
 /// Every writer opening starts a new segment, so nothing is ever appended after a repaired tail.
+///
+/// Timestamp discontinuities: publisher timestamps are not trusted to be continuous. A frame whose
+/// time would land more than `maxTimestampJump` after (or before) the last frame of its kind is a
+/// discontinuity: the session's clock is re-anchored so that the frame follows the previous one
+/// by the wall-clock time that passed between them. A +3 days jump in a 40 s publish therefore
+/// still records 40 s, and durations, listings, exports and DVR playback stay wall-clock true.
 public final class DVRWriter {
     /// Sizes and intervals of a writer.
     public struct Options: Sendable {
@@ -21,9 +27,13 @@ public final class DVRWriter {
         public var segmentBytes: UInt64
         /// Seconds between commits (fsync + commit record).
         public var commitInterval: TimeInterval
-        public init(segmentBytes: UInt64 = 256 << 20, commitInterval: TimeInterval = 1) {
+        /// Largest jump (ms) between two frames of one kind taken as the publisher's clock;
+        /// beyond it, forwards or backwards, the timeline is re-anchored to wall-clock time.
+        public var maxTimestampJump: UInt64
+        public init(segmentBytes: UInt64 = 256 << 20, commitInterval: TimeInterval = 1, maxTimestampJump: UInt64 = 5_000) {
             self.segmentBytes = segmentBytes
             self.commitInterval = commitInterval
+            self.maxTimestampJump = maxTimestampJump
         }
     }
 
@@ -44,6 +54,10 @@ public final class DVRWriter {
     private var configurations: [DVRIndexRecord.Kind: MediaFrame] = [:]
     private var sessionHasVideo = false
     private var lastAudioSync: UInt64?
+    /// Recording time and wall-clock time of the last audio and video frame of this session.
+    private var lastByKind: [MediaFrame.Kind: (time: UInt64, at: Date)] = [:]
+    /// Timestamp discontinuities re-anchored by this writer.
+    public private(set) var discontinuities = 0
     private var lastCommit: Date
     private var dirty = false
 
@@ -56,11 +70,23 @@ public final class DVRWriter {
         self.files = files
         self.options = options
         lastCommit = now
+        // Never write through a link that leads out of dvr/ (a planted symbolic link).
+        if files.resolvedPath(directory) != nil, !DVRStore(files: files, mediaRoot: mediaRoot).isInsideDVRDirectory(directory) {
+            throw DVRError.io(path: directory, reason: "a symbolic link leading out of \(dvr): not recorded into")
+        }
         if files.fileSize(directory + "/" + DVRName.infoFile) != nil {
             let existing = try DVRRecording.open(files: files, directory: directory, repair: true)
             info = existing.info
             lastTime = existing.endTime
             segmentNumber = (existing.segments.last?.number ?? 0) + 1
+            // A segment whose header never made it to disk (the disk was full when it was opened)
+            // holds nothing and nothing points into it: reuse its number rather than leave one
+            // empty file per retry.
+            if let last = existing.segments.last, last.bytes < UInt64(DVRTag.fileHeader.count),
+               !existing.index.records.contains(where: { $0.segment == last.number }) {
+                try files.removeItem(directory + "/" + DVRName.segmentFile(last.number))
+                segmentNumber = last.number
+            }
         } else {
             try files.createDirectory(directory)
             info = DVRRecordingInfo(stream: stream, startedAt: now)
@@ -103,6 +129,7 @@ public final class DVRWriter {
         configurations = [:]
         sessionHasVideo = false
         lastAudioSync = nil
+        lastByKind = [:]
         try appendRecord(.sessionStart, time: sessionBase, now: now)
     }
 
@@ -117,10 +144,18 @@ public final class DVRWriter {
             time = sessionBase
         } else {
             let extended = timestampExtender.extend(frame.timestamp)
-            let mapping = session ?? (extended, sessionBase)
+            var mapping = session ?? (extended, sessionBase)
+            if let last = lastByKind[frame.kind],
+               case let candidate = Self.time(of: extended, mapping: mapping),
+               candidate > last.time + options.maxTimestampJump || candidate + options.maxTimestampJump < last.time {
+                // The publisher's clock jumped: keep the wall-clock distance from the last frame.
+                let elapsed = UInt64(max(0, (now.timeIntervalSince(last.at) * 1000).rounded()))
+                mapping = (extended, last.time + max(1, elapsed))
+                discontinuities += 1
+            }
             session = mapping
-            // Frames slightly before the session's first one (audio ahead of video) are clamped.
-            time = mapping.base + (extended >= mapping.firstTimestamp ? extended - mapping.firstTimestamp : 0)
+            time = Self.time(of: extended, mapping: mapping)
+            lastByKind[frame.kind] = (time, now)
         }
 
         let kind = recordKind(for: frame, time: time)
@@ -138,6 +173,12 @@ public final class DVRWriter {
         try append(frame, time: time, kind: kind, now: now)
         lastTime = max(lastTime, time)
         try commitIfDue(now: now)
+    }
+
+    /// Recording time of an extended publisher timestamp. Frames slightly before the mapping's
+    /// first one (audio ahead of video) are clamped to its base.
+    private static func time(of extended: UInt64, mapping: (firstTimestamp: UInt64, base: UInt64)) -> UInt64 {
+        mapping.base + (extended >= mapping.firstTimestamp ? extended - mapping.firstTimestamp : 0)
     }
 
     private func recordKind(for frame: MediaFrame, time: UInt64) -> DVRIndexRecord.Kind? {

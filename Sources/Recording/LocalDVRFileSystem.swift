@@ -65,6 +65,12 @@ public struct LocalDVRFileSystem: DVRFileSystem {
         catch { throw DVRError.io(path: path, reason: "\(error)") }
     }
 
+    public func resolvedPath(_ path: String) -> String? {
+        guard let pointer = realpath(path, nil) else { return nil }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+
     static func error(_ path: String) -> DVRError { .io(path: path, reason: String(cString: strerror(errno))) }
 }
 

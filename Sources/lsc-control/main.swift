@@ -5,6 +5,7 @@ import ControlLink
 import ControlPlane
 import Foundation
 import Logging
+import PlayAuthorization
 import NIOPosix
 import ServiceLifecycle
 
@@ -39,6 +40,24 @@ struct ControlCommand: AsyncParsableCommand {
     @Option(help: "HTTP server threads.")
     var httpThreads: Int = 2
 
+    @Option(help: "Secret file of signed play URLs (the relay's --play-secret-file): enables POST /api/v1/play-urls.")
+    var playSecretFile: String?
+
+    @Option(help: "Admin API connections served at once; more are closed at once.")
+    var httpMaxConnections: Int = 512
+
+    @Option(help: "Admin API connections one client IP address may hold (slowloris bound); 0 for no limit.")
+    var httpMaxConnectionsPerIp: Int = 64
+
+    @Option(help: "Seconds after which an idle admin API connection is closed.")
+    var httpTimeout: Int = 15
+
+    @Option(help: "Items one export job may hold.")
+    var exportMaxItems: Int = 100
+
+    @Option(help: "Export jobs queued, waiting or running together; a POST beyond gets 429.")
+    var exportMaxJobs: Int = 32
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -57,6 +76,18 @@ struct ControlCommand: AsyncParsableCommand {
             guard let parsed = BearerToken(text) else { throw ValidationError("--api-token-file '\(apiTokenFile)' is empty") }
             token = parsed
         }
+        guard httpMaxConnections > 0, httpMaxConnectionsPerIp >= 0, httpTimeout > 0 else {
+            throw ValidationError("--http-max-connections and --http-timeout must be positive, --http-max-connections-per-ip 0 or more")
+        }
+        guard exportMaxItems > 0, exportMaxJobs > 0 else { throw ValidationError("--export-max-items and --export-max-jobs must be positive") }
+        var signer: PlayTokenSigner?
+        if let playSecretFile {
+            guard let text = try? String(contentsOfFile: playSecretFile, encoding: .utf8) else {
+                throw ValidationError("cannot read --play-secret-file '\(playSecretFile)'")
+            }
+            guard let parsed = PlayTokenSigner(secretFileContents: text) else { throw ValidationError("--play-secret-file '\(playSecretFile)' is empty") }
+            signer = parsed
+        }
         ProcessLogging.bootstrap(level: level)
         var configuration = ControlPlaneConfiguration(
             role: role, http: address, token: token,
@@ -64,6 +95,12 @@ struct ControlCommand: AsyncParsableCommand {
         configuration.mediaRoot = media
         configuration.hostINI = hostIni
         configuration.idleInterval = idle
+        configuration.httpConnectionLimit = httpMaxConnections
+        configuration.httpPerIPConnectionLimit = httpMaxConnectionsPerIp
+        configuration.httpTimeoutSeconds = httpTimeout
+        configuration.exportLimits.itemsPerJob = exportMaxItems
+        configuration.exportLimits.pendingJobs = exportMaxJobs
+        configuration.playSigner = signer
         let node: ControlPlaneNode
         do {
             node = try ControlPlaneNode(configuration: configuration, group: MultiThreadedEventLoopGroup.singleton)

@@ -74,10 +74,9 @@ import Testing
         let resolved = try HighlightEditList.resolve(items) { _ in source }
         let plan = try ExportPlanner().plan(resolved)
         let output = root.appendingPathComponent("out.f4v")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        var sink = FileSink(handle: try FileHandle(forWritingTo: output))
+        var sink = FileSink(file: try LocalDVRFileSystem().openForAppend(output.path))
         try HighlightExporter().export(plan, to: &sink)
-        try sink.handle.close()
+        try sink.file.close()
 
         try? FileManager.default.removeItem(atPath: "/tmp/dvr-export-debug.f4v")
         try? FileManager.default.copyItem(atPath: output.path, toPath: "/tmp/dvr-export-debug.f4v")

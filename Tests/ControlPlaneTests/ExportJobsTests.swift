@@ -5,18 +5,8 @@ import Testing
 @testable import ControlPlane
 
 @Suite(.serialized) struct ExportJobsTests {
-    let ffmpeg = ["/usr/bin/ffmpeg", "/usr/local/bin/ffmpeg"].first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    private func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    let ffmpeg = QuietTool.ffmpeg
+    private func run(_ tool: String, _ arguments: [String]) throws -> Int32 { try QuietTool.run(tool, arguments) }
 
     private enum Submitted { case success(String), failure(String) }
 

@@ -30,8 +30,13 @@ import Testing
     }
 
     /// curl: (status, headers+body as text).
+    /// A body is sent as JSON (the API refuses other content types with 415) unless the test sets
+    /// its own `Content-Type`.
     static func curl(_ url: String, _ arguments: [String] = []) throws -> (status: Int, body: String) {
-        let result = try Tools.run("curl", ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10"] + arguments + [url], timeout: 20)
+        let sendsBody = arguments.contains { ["--data", "-d", "--data-binary"].contains($0) }
+        let setsType = arguments.contains { $0.lowercased().hasPrefix("content-type:") }
+        let json = sendsBody && !setsType ? ["-H", "Content-Type: application/json"] : []
+        let result = try Tools.run("curl", ["-s", "-o", "-", "-w", "\n%{http_code}", "--max-time", "10"] + json + arguments + [url], timeout: 20)
         var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let status = Int(lines.popLast() ?? "") ?? 0
         return (status, lines.joined(separator: "\n"))

@@ -8,9 +8,12 @@
 #include <microhttpd.h>
 
 /// Starts a daemon with an internal polling thread pool of `threads` threads, bound to `address`
-/// (a sockaddr_in or sockaddr_in6), with a per-request completion callback. NULL on failure.
+/// (a sockaddr_in or sockaddr_in6), with a per-request completion callback. Slow clients are
+/// bounded by the idle timeout, the connection limits (all and per client IP, 0 = none) and the
+/// memory limit of each connection's buffers (headers larger than it are refused). NULL on failure.
 struct MHD_Daemon *lsc_mhd_start(const struct sockaddr *address, unsigned int threads,
                                  unsigned int connection_timeout_seconds, unsigned int connection_limit,
+                                 unsigned int per_ip_connection_limit, size_t connection_memory_limit,
                                  MHD_AccessHandlerCallback handler, void *handler_context,
                                  MHD_RequestCompletedCallback completed, void *completed_context);
 
