@@ -18,6 +18,8 @@ struct OutgoingFrame: Sendable {
     var isConfiguration: Bool
     var encodings: [EncodingKey: ByteBuffer]
     var payloadSize: Int
+    /// The frame itself, for subscribers that do not speak RTMP.
+    var frame: MediaFrame
 
     static func encode(_ frame: MediaFrame, keys: some Sequence<EncodingKey>) -> OutgoingFrame {
         var encodings: [EncodingKey: ByteBuffer] = [:]
@@ -30,7 +32,7 @@ struct OutgoingFrame: Sendable {
         }
         return OutgoingFrame(kind: frame.kind, timestamp: frame.timestamp, isKeyframe: frame.isVideoKeyframe,
                              isConfiguration: frame.kind == .scriptData || frame.isSequenceHeader,
-                             encodings: encodings, payloadSize: frame.payload.readableBytes)
+                             encodings: encodings, payloadSize: frame.payload.readableBytes, frame: frame)
     }
 }
 
@@ -45,10 +47,16 @@ extension MediaFrame.Kind {
 }
 
 /// A player of a live stream. All calls arrive on the subscriber's own event loop.
+///
+/// Frames come in batches: `deliver` for each frame (write, do not flush), then `endOfBatch`
+/// (flush once). A subscriber that wants `MediaFrame`s rather than RTMP bytes (HTTP delivery)
+/// takes them from `OutgoingFrame.frame`.
 protocol StreamSubscriber: AnyObject, Sendable {
     var eventLoop: any EventLoop { get }
     var encodingKey: EncodingKey { get }
     func deliver(_ frame: OutgoingFrame)
+    /// The batch delivered since the last call is complete: flush it.
+    func endOfBatch()
     /// A publisher (re)started the stream: `NetStream.Play.PublishNotify`.
     func streamDidStart(_ name: String)
     /// The publisher left: `NetStream.Play.UnpublishNotify`; the player stays attached.
