@@ -35,7 +35,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     // Playing.
     private var playing: LiveStream?
-    var playStreamID: UInt32 = 1
+    var playStreamID: UInt32 = 1 {
+        didSet { encodingKey.streamID = playStreamID }
+    }
     /// A recorded file being played (`RTMPConnection+VOD.swift`).
     var vod: VODPlayback?
     private var skipUntilKeyframe = true
@@ -54,6 +56,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         self.node = node
         self.eventLoop = eventLoop
         self.logger = node.logger
+        self.encodingKey = EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: 1)
     }
 
     /// Sets up `channel`'s RTMP pipeline with a new connection as its session handler.
@@ -65,7 +68,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
                                   session: connection)
     }
 
-    var encodingKey: EncodingKey { EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: playStreamID) }
+    /// Kept in step with `playStreamID` (read for every frame delivered).
+    private(set) var encodingKey: EncodingKey
     private var clientID: String { stats?.id ?? "?" }
 
     // MARK: Channel lifecycle
@@ -455,7 +459,7 @@ extension RTMPConnection: StreamSubscriber {
     /// limit, it is dropped. Metadata and sequence headers are never skipped but count against
     /// the limit (`admitUnskippable`).
     func deliver(_ frame: OutgoingFrame) {
-        guard let context, !closing, let bytes = frame.encodings[encodingKey] else { return }
+        guard let context, !closing, let bytes = frame.bytes(for: encodingKey) else { return }
         // The channel's write-buffer watermarks are the player queue: above the high mark
         // (`playerQueueLimit`) the channel is unwritable until it drains below half of it.
         let behind = !writable
