@@ -88,7 +88,8 @@ let package = Package(
         .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
         .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
-        .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "PlayAuthorization", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "PlayAuthorization", nio, .product(name: "NIOEmbedded", package: "swift-nio"),
+                                                   .product(name: "NIOTestUtils", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PlayAuthorization"]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Fan-out benchmark: one 2.5 Mbps 720p stream, N players (lsc-loadclient), for lsc-relay and
-# nginx + libnginx-mod-rtmp, in the same run. Prints a Markdown table.
-#   bash scripts/bench-fanout.sh            # N = 100 500 1000, 20 s each
+# nginx + libnginx-mod-rtmp (one worker), in the same run. Prints a Markdown table: players kept
+# up, server CPU, baseline RSS (0 players), marginal KiB per player, and (when `perf` works)
+# syscalls per player-message counted over 8 s of steady play.
+#   bash scripts/bench-fanout.sh            # N = 100 1000 2000, 20 s each
 #   COUNTS="100" SECONDS_PER_RUN=10 bash scripts/bench-fanout.sh
+#   RELAY_ARGS="--dvr off --merge-write 20" bash scripts/bench-fanout.sh
 set -euo pipefail
+ulimit -n 65536 2>/dev/null || true
 cd "$(dirname "$0")/.."
-counts=${COUNTS:-"100 500 1000"}
+counts=${COUNTS:-"100 1000 2000"}
 seconds=${SECONDS_PER_RUN:-20}
+# Audio and video messages per second of the test stream: 25 video frames + AAC at 44.1 kHz (~43).
+messages_per_second=68
 swift build -c release --product lsc-relay >/dev/null
 swift build -c release --product lsc-loadclient >/dev/null
 bin=$(swift build -c release --show-bin-path)
@@ -27,16 +33,29 @@ hz=$(getconf CLK_TCK)
 
 measure() { # name pid url
   local name=$1 pid=$2 url=$3
+  local base
+  base=$(rss_kb "$pid")
   for n in $counts; do
-    local before after rss report
+    local before after rss report syscalls per_message
     before=$(cpu_ticks "$pid")
-    report=$("$bin/lsc-loadclient" "$url" --players "$n" --duration "$seconds" --ramp-up 2 --threads 1)
+    "$bin/lsc-loadclient" "$url" --players "$n" --duration "$seconds" --ramp-up 2 --threads 1 >"$work/report.json" &
+    local client=$!
+    per_message="n/a"
+    if command -v perf >/dev/null && [ "$seconds" -ge 12 ]; then
+      sleep 3
+      if syscalls=$(perf stat -x, -e raw_syscalls:sys_enter -p "$pid" -- sleep 8 2>&1 >/dev/null | awk -F, '/raw_syscalls/ {print $1}') \
+         && [ -n "$syscalls" ] && [ "$syscalls" != "<not supported>" ]; then
+        per_message=$(python3 -c "print(round($syscalls / (8 * $n * $messages_per_second), 3))")
+      fi
+    fi
+    wait "$client"
+    report=$(cat "$work/report.json")
     after=$(cpu_ticks "$pid")
     rss=$(rss_kb "$pid")
     local kept cpu
     kept=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["keptUp"])' "$report")
     cpu=$(python3 -c "print(round(($after-$before)/$hz/($seconds+2)*100,1))")
-    echo "| $name | $n | $kept | $cpu | $((rss/1024)) | $(python3 -c "print(round($rss/$n,1))") |"
+    echo "| $name | $n | $kept | $cpu | $((base/1024)) | $((rss/1024)) | $(python3 -c "print(round(($rss-$base)/$n,1))") | $per_message |"
   done
 }
 
@@ -67,7 +86,9 @@ ffmpeg -v error -re -stream_loop -1 -i "$src" -c copy -f flv "rtmp://127.0.0.1:$
 pids+=($!)
 sleep 4
 
-echo "| server | players | kept up with real time | server CPU % (of one core) | server RSS MiB | RSS KiB per player |"
-echo "|---|---|---|---|---|---|"
+echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+echo "| server | players | kept up with real time | server CPU % (of one core) | RSS MiB at 0 players | RSS MiB | marginal KiB per player | syscalls per player-message |"
+echo "|---|---|---|---|---|---|---|---|"
 measure lsc-relay "$relay" "rtmp://127.0.0.1:$port/livestreamcast_origin/live"
 measure nginx-rtmp "$nginx_pid" "rtmp://127.0.0.1:$nport/livestreamcast_origin/live"

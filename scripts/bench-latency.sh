@@ -8,6 +8,7 @@
 #   SECONDS_PER_RUN=10 PLAYERS=5 bash scripts/bench-latency.sh
 #   SERVERS=nginx bash scripts/bench-latency.sh        # only nginx-rtmp (or SERVERS=lsc)
 #   LSC_BIN_DIR=.build/debug bash scripts/bench-latency.sh   # use built binaries, no release build
+#   RELAY_ARGS="--merge-write 20" bash scripts/bench-latency.sh   # extra lsc-relay flags on every node
 #   (LSC_LOG_LEVEL sets the nodes' log level, default info; logs and JSON reports stay in the work dir)
 # Everything listens on 127.0.0.1; every process this script starts is stopped by PID at exit.
 set -euo pipefail
@@ -74,7 +75,7 @@ if [[ " $servers " == *" lsc "* ]]; then
       http=$(free_port)
       mkdir -p "$work/$name"
       start "$name-relay" "$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port" --control-socket "$work/$name/control.sock" \
-        --media "$work/$name/media" --dvr off --log-level "$log_level"
+        --media "$work/$name/media" --dvr off --log-level "$log_level" ${RELAY_ARGS:-}
       local control=("$bin/lsc-control" --role "$role" --http "127.0.0.1:$http" --control-socket "$work/$name/control.sock"
         --media "$work/$name/media" --log-level "$log_level")
       if [ -n "$line" ]; then

@@ -22,11 +22,7 @@ final class LiveStream: @unchecked Sendable {
     private var groups: [ObjectIdentifier: LoopGroup] = [:]
     private var keyCounts: [EncodingKey: Int] = [:]
     private var playerCount = 0
-    private var metadata: MediaFrame?
-    private var videoHeader: MediaFrame?
-    private var audioHeader: MediaFrame?
-    private var gop: [MediaFrame] = []
-    private var gopBytes = 0
+    private var cache: GOPCache
     private var info = MediaInfoTracker()
     private var bytesIn: UInt64 = 0
     private var bytesOut: UInt64 = 0
@@ -48,6 +44,13 @@ final class LiveStream: @unchecked Sendable {
     init(name: String, gopCacheLimit: Int) {
         self.name = name
         self.gopCacheLimit = gopCacheLimit
+        self.cache = GOPCache(limit: gopCacheLimit)
+    }
+
+    /// Runs `body` for each of `players` on its event loop. Callers hold no lock (neither the
+    /// hub's nor the stream's): a player may leave the stream from inside `body`.
+    static func notify(_ players: [any StreamSubscriber], _ body: @escaping @Sendable (any StreamSubscriber) -> Void) {
+        for player in players { onPlayerLoop(player, body) }
     }
 
     /// Runs `body` for `player` on its event loop: at once when already there, so that a
@@ -68,27 +71,21 @@ final class LiveStream: @unchecked Sendable {
     func setRecording(_ on: Bool, state: String? = nil) { lock.withLock { recording = on; recordingState = on ? state : nil } }
 
     /// Metadata and sequence headers in force (what a recording started mid-stream needs first).
-    var configurationFrames: [MediaFrame] { lock.withLock { [metadata, videoHeader, audioHeader].compactMap { $0 } } }
+    var configurationFrames: [MediaFrame] { lock.withLock { cache.configuration } }
 
-    /// Makes `id` the stream's source; false when another source already publishes it.
-    func attachSource(id: String, source: StreamSource) -> Bool {
-        let players: [any StreamSubscriber] = lock.withLock {
-            guard sourceID == nil else { return [] }
+    /// Makes `id` the stream's source; returns the players to tell (`streamDidStart`, through
+    /// `notify` once no lock is held), or nil when another source already publishes it.
+    func attachSource(id: String, source: StreamSource) -> [any StreamSubscriber]? {
+        lock.withLock {
+            guard sourceID == nil else { return nil }
             sourceID = id
             self.source = source
             publishingSince = Date()
             rebasePending = lastTimestamp != nil
-            metadata = nil
-            videoHeader = nil
-            audioHeader = nil
-            gop = []
-            gopBytes = 0
+            cache = GOPCache(limit: gopCacheLimit)
             info = MediaInfoTracker()
             return groups.values.flatMap(\.players)
         }
-        guard isSource(id) else { return false }
-        for player in players { Self.onPlayerLoop(player) { $0.streamDidStart(self.name) } }
-        return true
     }
 
     func isSource(_ id: String) -> Bool { lock.withLock { sourceID == id } }
@@ -101,10 +98,10 @@ final class LiveStream: @unchecked Sendable {
 
     /// Makes `id` the source in place of the current one, if any (an upstream spliced in):
     /// players stay attached and the caches are kept; the new source's timestamps continue after
-    /// the last frame sent. Players hear `PublishNotify` only when the stream had no source.
-    /// Returns true when the stream had no source before.
-    func spliceSource(id: String, source: StreamSource) -> Bool {
-        let (wasIdle, players): (Bool, [any StreamSubscriber]) = lock.withLock {
+    /// the last frame sent. Players hear `PublishNotify` only when the stream had no source:
+    /// returns whether it had none, and the players to tell (through `notify`, outside any lock).
+    func spliceSource(id: String, source: StreamSource) -> (wasIdle: Bool, players: [any StreamSubscriber]) {
+        lock.withLock {
             let wasIdle = sourceID == nil
             sourceID = id
             self.source = source
@@ -112,8 +109,6 @@ final class LiveStream: @unchecked Sendable {
             rebasePending = lastTimestamp != nil
             return (wasIdle, wasIdle ? groups.values.flatMap(\.players) : [])
         }
-        for player in players { Self.onPlayerLoop(player) { $0.streamDidStart(self.name) } }
-        return wasIdle
     }
 
     /// Ends the source `id` (no-op if it is not the current one); players stay attached.
@@ -131,67 +126,65 @@ final class LiveStream: @unchecked Sendable {
         return true
     }
 
-    /// Publishes one frame from source `sourceID` to every player; returns the frame as relayed
-    /// (with its timestamp continued), or nil when `sourceID` is not the stream's source.
-    func push(_ incoming: MediaFrame, from sourceID: String) -> MediaFrame? {
-        var frame = incoming
-        let size = frame.payload.readableBytes
+    /// Publishes frames from source `sourceID` to every player as one batch: the stream's lock
+    /// is taken once, each frame is serialized once per encoding key, each event loop with
+    /// players gets one task, and each player one flush (one `writev`) for the whole batch.
+    /// Returns the frames as relayed (timestamps continued), or nil when `sourceID` is not the
+    /// stream's source.
+    func push(_ incoming: [MediaFrame], from sourceID: String) -> [MediaFrame]? {
         let second = NIODeadline.currentSecond
-        let snapshot: (groups: [LoopGroup], keys: [EncodingKey])? = lock.withLock {
+        let snapshot: (frames: [MediaFrame], groups: [LoopGroup], keys: [EncodingKey])? = lock.withLock {
             guard self.sourceID == sourceID else { return nil }
-            // Media anchors the new clock; metadata travels at 0 whatever the clock says.
-            if rebasePending, frame.kind != .scriptData, let last = lastTimestamp {
-                timestampOffset = last &+ 1 &- frame.timestamp
-                rebasePending = false
-            }
-            frame.timestamp &+= timestampOffset
-            // The highest timestamp sent, so that neither track runs backwards after a rebase.
-            if frame.kind != .scriptData { lastTimestamp = max(lastTimestamp ?? 0, frame.timestamp) }
-            cache(frame)
-            info.observe(frame)
-            bytesIn += UInt64(size)
-            rateIn.add(size, atSecond: second)
-            let out = size * playerCount
-            bytesOut += UInt64(out)
-            rateOut.add(out, atSecond: second)
-            return playerCount == 0 ? ([], []) : (Array(groups.values), Array(keyCounts.keys))
+            var relayed = incoming
+            for index in relayed.indices { relay(&relayed[index], atSecond: second) }
+            return playerCount == 0 ? (relayed, [], []) : (relayed, Array(groups.values), Array(keyCounts.keys))
         }
         guard let snapshot else { return nil }
         if !snapshot.groups.isEmpty {
-            let outgoing = OutgoingFrame.encode(frame, keys: snapshot.keys)
+            let outgoing = snapshot.frames.map { OutgoingFrame.encode($0, keys: snapshot.keys) }
             for group in snapshot.groups {
                 let players = group.players
                 if group.loop.inEventLoop {
-                    for player in players { player.deliver(outgoing) }
+                    Self.deliver(outgoing, to: players)
                 } else {
-                    group.loop.execute { for player in players { player.deliver(outgoing) } }
+                    group.loop.execute { Self.deliver(outgoing, to: players) }
                 }
             }
         }
-        return frame
+        return snapshot.frames
     }
 
-    private func cache(_ frame: MediaFrame) {
-        switch frame.kind {
-        case .scriptData:
-            metadata = frame
-        case .video where frame.isSequenceHeader:
-            videoHeader = frame
-        case .audio where frame.isSequenceHeader:
-            audioHeader = frame
-        case .video where frame.isVideoKeyframe:
-            gop = [frame]
-            gopBytes = frame.payload.readableBytes
-        default:
-            // Frames before the first keyframe are useless to a new player; past the limit,
-            // the cache waits for the next keyframe.
-            guard !gop.isEmpty, gopBytes + frame.payload.readableBytes <= gopCacheLimit else {
-                if !gop.isEmpty { gop = []; gopBytes = 0 }
-                return
-            }
-            gop.append(frame)
-            gopBytes += frame.payload.readableBytes
+    /// Publishes one frame (a batch of one).
+    func push(_ frame: MediaFrame, from sourceID: String) -> MediaFrame? {
+        push([frame], from: sourceID)?.first
+    }
+
+    private static func deliver(_ frames: [OutgoingFrame], to players: [any StreamSubscriber]) {
+        for player in players {
+            for frame in frames { player.deliver(frame) }
+            player.endOfBatch()
         }
+    }
+
+    /// Continues the frame's timestamp on the players' clock and updates caches and counters.
+    /// Called with `lock` held.
+    private func relay(_ frame: inout MediaFrame, atSecond second: Int64) {
+        let size = frame.payload.readableBytes
+        // Media anchors the new clock; metadata travels at 0 whatever the clock says.
+        if rebasePending, frame.kind != .scriptData, let last = lastTimestamp {
+            timestampOffset = last &+ 1 &- frame.timestamp
+            rebasePending = false
+        }
+        frame.timestamp &+= timestampOffset
+        // The highest timestamp sent, so that neither track runs backwards after a rebase.
+        if frame.kind != .scriptData { lastTimestamp = max(lastTimestamp ?? 0, frame.timestamp) }
+        cache.remember(frame)
+        info.observe(frame)
+        bytesIn += UInt64(size)
+        rateIn.add(size, atSecond: second)
+        let out = size * playerCount
+        bytesOut += UInt64(out)
+        rateOut.add(out, atSecond: second)
     }
 
     /// Attaches a player; returns the frames it must get first (metadata, sequence headers,
@@ -202,7 +195,7 @@ final class LiveStream: @unchecked Sendable {
             groups[id, default: LoopGroup(loop: player.eventLoop, players: [])].players.append(player)
             keyCounts[player.encodingKey, default: 0] += 1
             playerCount += 1
-            return [metadata, videoHeader, audioHeader].compactMap { $0 } + gop
+            return cache.joinFrames
         }
     }
 

@@ -10,13 +10,20 @@ protocol RTMPClientDelegate: AnyObject {
     func client(_ client: RTMPClientHandler, received message: RTMPMessage)
     /// The connection is gone (or never came up), with the first reason known.
     func clientClosed(_ client: RTMPClientHandler, reason: String)
+    /// The messages of one read have all been delivered (time to push a batch).
+    func clientReadComplete(_ client: RTMPClientHandler)
 }
 
-/// The client side of one RTMP connection, for a relay talking to its upstream: handshake,
-/// `connect` to an app, acknowledgements and pings; everything else goes to the delegate.
+extension RTMPClientDelegate {
+    func clientReadComplete(_ client: RTMPClientHandler) {}
+}
+
+/// The client side of one RTMP connection, for a relay talking to its upstream: the session
+/// handler of an `RTMPChannel` pipeline (which does the handshake, acknowledgements and pings)
+/// that `connect`s to an app; everything else goes to the delegate.
 /// Every call happens on the channel's event loop.
 final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = RTMPMessage
     typealias OutboundOut = ByteBuffer
 
     private static let connectTransaction: Double = 1
@@ -28,9 +35,7 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Presented in `connect` (a child relay's pulls; see `ClientRequests.connect`).
     private let clusterSecret: String?
     private var context: ChannelHandlerContext?
-    private var handshake = RTMPClientHandshake()
-    private var decoder: ChunkDecoder
-    private var acknowledgements = AcknowledgementTracker()
+    private let limits: ChunkDecoderLimits
     private var outgoingChunkSize = 128
     private var closeReason: String?
     private var reportedClosed = false
@@ -44,7 +49,7 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
         self.port = port
         self.app = app
         self.clusterSecret = clusterSecret
-        self.decoder = ChunkDecoder(limits: limits)
+        self.limits = limits
     }
 
     /// Connects to `host:port` on `loop` and speaks RTMP to `app`; failures reach `delegate`.
@@ -56,7 +61,10 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
             .connectTimeout(.seconds(3))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+                channel.eventLoop.makeCompletedFuture {
+                    try RTMPChannel.configure(channel.pipeline.syncOperations, side: .client(RTMPClientHandshake()),
+                                              limits: limits, session: handler)
+                }
             }
             .connect(host: host, port: port)
             .whenFailure { error in handler.connectFailed(error) }
@@ -72,8 +80,6 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        write(ByteBuffer(bytes: handshake.start()))
-        context.flush()
         // A server that accepts the connection but never answers must not hold it forever.
         connectDeadline = context.eventLoop.scheduleTask(in: Self.connectTimeout) { [weak self] in
             self?.close(reason: "no answer to connect within \(Self.connectTimeout.nanoseconds / 1_000_000_000) s")
@@ -89,50 +95,37 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        close(reason: "\(error)")
+        switch error {
+        case is RTMPHandshakeError: close(reason: "bad handshake from upstream: \(error)")
+        case is ChunkDecoderError: close(reason: "protocol error from upstream: \(error)")
+        default: close(reason: "\(error)")
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is RTMPHandshakeCompleted else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        send(ProtocolControl.setChunkSize(4096), on: RTMPChunkStreamID.control)
+        let tcUrl = ClientRequests.tcUrl(host: host, port: port, app: app)
+        send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl, clusterSecret: clusterSecret).message(), on: RTMPChunkStreamID.command)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
         guard closeReason == nil else { return }
-        if handshake.state != .done {
-            do {
-                guard case .completed(let c2, let leftover) = try handshake.feed(bytes.readBytes(length: bytes.readableBytes) ?? []) else { return }
-                write(ByteBuffer(bytes: c2))
-                send(ProtocolControl.setChunkSize(4096), on: RTMPChunkStreamID.control)
-                let tcUrl = ClientRequests.tcUrl(host: host, port: port, app: app)
-                send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl, clusterSecret: clusterSecret).message(), on: RTMPChunkStreamID.command)
-                decoder.append(bytes: leftover)
-            } catch {
-                close(reason: "bad handshake from upstream: \(error)")
-                return
-            }
-        } else {
-            if let ack = acknowledgements.received(bytes.readableBytes) {
-                send(ProtocolControl.acknowledgement(sequenceNumber: ack), on: RTMPChunkStreamID.control)
-            }
-            decoder.append(bytes)
-        }
-        do {
-            while closeReason == nil, let message = try decoder.nextMessage() { handle(message) }
-        } catch {
-            close(reason: "protocol error from upstream: \(error)")
-        }
+        handle(unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.clientReadComplete(self)
         context.flush()
     }
 
     private func handle(_ message: RTMPMessage) {
         switch message.type {
-        case .windowAcknowledgementSize:
-            if let size = ProtocolControl.uint32Value(of: message) { acknowledgements.setWindowSize(size) }
-        case .userControl:
-            if case .pingRequest(let timestamp) = UserControlEvent(payload: message.payload) {
-                send(ProtocolControl.userControl(.pingResponse(timestamp: timestamp)), on: RTMPChunkStreamID.control)
-            }
-        case .setChunkSize, .abort, .acknowledgement, .setPeerBandwidth, .none:
+        case .windowAcknowledgementSize, .userControl, .setChunkSize, .abort, .acknowledgement, .setPeerBandwidth, .none:
+            // Acknowledgements and pings are answered by the chunk layer (`RTMPMessageDecoder`).
             break
         case .commandAMF0 where !isConnected, .commandAMF3 where !isConnected:
             guard let command = try? CommandMessage(message: message) else {

@@ -11,7 +11,7 @@ import RTMP
 /// decoder, plus the publish/play session. Every mutable field is touched only on the channel's
 /// event loop; other threads reach it through `eventLoop.execute`.
 final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = RTMPMessage
     typealias OutboundOut = ByteBuffer
 
     let node: RelayNode
@@ -20,10 +20,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     private(set) var stats: ClientStats?
     private(set) var eventLoop: any EventLoop
 
-    private var handshake = RTMPServerHandshake()
     private var handshakeTimeout: Scheduled<Void>?
-    private var decoder: ChunkDecoder
-    private var acknowledgements = AcknowledgementTracker()
+    private var idleTimeout: Scheduled<Void>?
     private var connected = false
     /// The `connect` command's app and tcUrl as sent (a publish key may be in their query).
     private var connectApp = ""
@@ -36,10 +34,17 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     // Publishing.
     private var publishedStream: String?
     private var publishStreamID: UInt32 = 0
+    /// Frames received and not yet pushed to the hub: pushed as one batch at the end of each
+    /// read (`channelReadComplete`), or when the `--merge-write` window closes.
+    private var pendingFrames: [MediaFrame] = []
+    private var pendingBytes = 0
+    private var mergeWindow: Scheduled<Void>?
 
     // Playing.
     private var playing: LiveStream?
-    var playStreamID: UInt32 = 1
+    var playStreamID: UInt32 = 1 {
+        didSet { encodingKey.streamID = playStreamID }
+    }
     /// A recorded file being played (`RTMPConnection+VOD.swift`).
     var vod: VODPlayback?
     private var skipUntilKeyframe = true
@@ -47,15 +52,31 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     /// every frame of every player).
     private(set) var writable = true
     private var laggingSince: NIODeadline?
+    /// Bytes that could not be skipped (command replies, control, metadata, sequence headers)
+    /// queued while the output was already over the player queue limit. Past that limit again,
+    /// the peer is not reading and is disconnected.
+    private var queuedOverLimit = 0
+    /// Bytes written since the last flush, added to the client's counter at the flush.
+    private var unflushedBytesOut = 0
 
     init(node: RelayNode, eventLoop: any EventLoop) {
         self.node = node
         self.eventLoop = eventLoop
         self.logger = node.logger
-        self.decoder = ChunkDecoder(limits: node.configuration.chunkLimits)
+        self.encodingKey = EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: 1)
     }
 
-    var encodingKey: EncodingKey { EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: playStreamID) }
+    /// Sets up `channel`'s RTMP pipeline with a new connection as its session handler.
+    static func configure(_ channel: any Channel, node: RelayNode) throws {
+        let connection = RTMPConnection(node: node, eventLoop: channel.eventLoop)
+        try RTMPChannel.configure(channel.pipeline.syncOperations, side: .server(RTMPServerHandshake()),
+                                  limits: node.configuration.chunkLimits,
+                                  countBytesIn: { connection.stats?.bytesIn.wrappingIncrement(by: UInt64($0), ordering: .relaxed) },
+                                  session: connection)
+    }
+
+    /// Kept in step with `playStreamID` (read for every frame delivered).
+    private(set) var encodingKey: EncodingKey
     private var clientID: String { stats?.id ?? "?" }
 
     // MARK: Channel lifecycle
@@ -89,6 +110,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         handshakeTimeout?.cancel()
+        idleTimeout?.cancel()
+        pushPendingFrames()
         stopPublishing()
         stopPlaying()
         if let stats {
@@ -102,78 +125,95 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("connection error: \(error)")
-        context.close(promise: nil)
+        switch error {
+        case let error as ChunkDecoderError:
+            if case .bufferBudgetExceeded = error {
+                close(reason: "protocol error: \(error)", counted: "buffer-limit")
+            } else {
+                close(reason: "protocol error: \(error)", counted: "protocol-error")
+            }
+        case let error as RTMPHandshakeError:
+            close(reason: "bad handshake: \(error)", counted: "bad-handshake")
+        default:
+            logger.debug("connection error: \(error)")
+            context.close(promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is RTMPHandshakeCompleted else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        handshakeTimeout?.cancel()
+        if let stats { node.events.emit(.clientConnected(stats.snapshot)) }
+        // A connection that neither publishes nor plays (nor registers as a child) would hold a
+        // slot of --max-connections forever.
+        let idle = node.configuration.idleTimeout
+        idleTimeout = context.eventLoop.scheduleTask(in: idle) {
+            self.close(reason: "neither published nor played within \(idle)", counted: "idle-timeout")
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var bytes = unwrapInboundIn(data)
-        guard !closing, let stats else { return }
-        stats.bytesIn.wrappingIncrement(by: UInt64(bytes.readableBytes), ordering: .relaxed)
-        if handshake.state != .done {
-            feedHandshake(bytes.readBytes(length: bytes.readableBytes) ?? [])
-            return
-        }
-        if let ack = acknowledgements.received(bytes.readableBytes) {
-            send(ProtocolControl.acknowledgement(sequenceNumber: ack), on: RTMPChunkStreamID.control)
-        }
-        decoder.append(bytes)
-        drainMessages()
+        guard !closing, stats != nil else { return }
+        handle(unwrapInboundIn(data))
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        context.flush()
+        let window = node.configuration.mergeWrite
+        if window == .zero || pendingBytes >= Self.maxPendingBytes {
+            pushPendingFrames()
+        } else if mergeWindow == nil, !pendingFrames.isEmpty {
+            mergeWindow = context.eventLoop.scheduleTask(in: window) { self.pushPendingFrames() }
+        }
+        flush()
+    }
+
+    /// A batch never holds more than this, whatever the merge window.
+    private static let maxPendingBytes = 1 << 20
+
+    /// Pushes the frames received since the last batch to the hub, as one batch.
+    private func pushPendingFrames() {
+        mergeWindow?.cancel()
+        mergeWindow = nil
+        guard !pendingFrames.isEmpty else { return }
+        if let stream = publishedStream { node.hub.push(pendingFrames, stream: stream, sourceID: clientID) }
+        pendingFrames.removeAll(keepingCapacity: true)
+        pendingBytes = 0
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         writable = context.channel.isWritable
+        if writable { queuedOverLimit = 0 }
         context.fireChannelWritabilityChanged()
     }
 
-    // MARK: Handshake and chunks
-
-    private func feedHandshake(_ bytes: [UInt8]) {
-        do {
-            switch try handshake.feed(bytes) {
-            case .needMoreData:
-                break
-            case .send(let reply):
-                write(ByteBuffer(bytes: reply))
-            case .completed(let leftover):
-                handshakeTimeout?.cancel()
-                if let stats {
-                    node.events.emit(.clientConnected(stats.snapshot))
-                }
-                decoder.append(bytes: leftover)
-                drainMessages()
-            }
-        } catch {
-            close(reason: "bad handshake: \(error)", counted: "bad-handshake")
+    /// Admits `count` bytes that cannot be skipped into the output queue; false (and the
+    /// connection closed) when the queue is over the player queue limit and stays there.
+    private func admitUnskippable(_ count: Int) -> Bool {
+        guard !writable else { return true }
+        queuedOverLimit += count
+        guard queuedOverLimit <= node.configuration.playerQueueLimit else {
+            close(reason: "peer does not read: more than \(node.configuration.playerQueueLimit) bytes queued past the player queue limit",
+                  counted: "queue-overflow")
+            return false
         }
+        return true
     }
 
-    private func drainMessages() {
-        do {
-            while !closing, let message = try decoder.nextMessage() {
-                handle(message)
-            }
-        } catch {
-            close(reason: "protocol error: \(error)", counted: "protocol-error")
-        }
-    }
+    // MARK: Messages
 
     private func handle(_ message: RTMPMessage) {
         switch message.type {
-        case .audio, .video:
-            guard let stream = publishedStream, message.streamID == publishStreamID else { return }
-            let kind: MediaFrame.Kind = message.typeID == 8 ? .audio : .video
-            node.hub.push(MediaFrame(kind: kind, timestamp: message.timestamp, payload: message.payload), stream: stream, sourceID: clientID)
-        case .dataAMF0, .dataAMF3:
-            guard let stream = publishedStream, let data = try? DataMessage(message: message) else { return }
-            let unwrapped = data.unwrappingSetDataFrame
-            guard unwrapped.values.first?.stringValue == "onMetaData" else { return }
-            node.hub.push(MediaFrame(kind: .scriptData, timestamp: 0, payload: unwrapped.payload), stream: stream, sourceID: clientID)
+        case .audio, .video, .dataAMF0, .dataAMF3:
+            guard publishedStream != nil, let frame = MediaFrame(relaying: message),
+                  frame.kind == .scriptData || message.streamID == publishStreamID else { return }
+            pendingFrames.append(frame)
+            pendingBytes += frame.payload.readableBytes
         case .commandAMF0, .commandAMF3:
+            // Frames received before the command reach the players before its effect.
+            pushPendingFrames()
             // Decoded once, at the edge: a bad number (stream id 2^32, NaN, inf) closes this
             // one connection, logged and counted, and goes no further.
             let command: RTMPCommand
@@ -184,13 +224,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
                 return
             }
             handle(command, streamID: message.streamID)
-        case .windowAcknowledgementSize:
-            if let size = ProtocolControl.uint32Value(of: message) { acknowledgements.setWindowSize(size) }
-        case .userControl:
-            if case .pingRequest(let timestamp) = UserControlEvent(payload: message.payload) {
-                send(ProtocolControl.userControl(.pingResponse(timestamp: timestamp)), on: RTMPChunkStreamID.control)
-            }
-        case .setChunkSize, .abort, .acknowledgement, .setPeerBandwidth, .aggregate, .sharedObjectAMF0, .sharedObjectAMF3, .none:
+        case .windowAcknowledgementSize, .userControl, .setChunkSize, .abort, .acknowledgement, .setPeerBandwidth, .aggregate,
+             .sharedObjectAMF0, .sharedObjectAMF3, .none:
+            // Acknowledgements and pings are answered by the chunk layer (`RTMPMessageDecoder`).
             break
         }
     }
@@ -218,6 +254,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             reply(StatusMessages.callback("onFCUnpublish", code: StatusCode.unpublishSuccess, description: raw))
             if let name = try? StreamName.normalize(raw), name == publishedStream { stopPublishing() }
         case .play(_, let raw, let start):
+            idleTimeout?.cancel()
             // A recorded file under a play secret: the token signs the VOD name without its query.
             if node.access.playSigner != nil, (try? VODName(raw)) != nil,
                !mayPlay(String(raw.prefix { $0 != "?" }), raw: raw, streamID: streamID) { break }
@@ -301,6 +338,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         guard let stats else { return }
         registeredChild = true
         stats.set(kind: "child", stream: nil)
+        idleTimeout?.cancel()
         reply(StatusMessages.result(transactionID: transactionID))
         flush()
         let snapshot = ChildSnapshot(clientId: stats.id, remoteAddress: stats.remoteAddress,
@@ -339,6 +377,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         publishedStream = name
         publishStreamID = streamID
         stats?.set(kind: "publisher", stream: name)
+        idleTimeout?.cancel()
         logger.info("publishing", metadata: ["stream": "\(name)"])
         send(ProtocolControl.userControl(.streamBegin(streamID: streamID)), on: RTMPChunkStreamID.control)
         reply(StatusMessages.onStatus(code: StatusCode.publishStart, description: "\(name) is now published."), streamID: streamID)
@@ -406,6 +445,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func stopPublishing() {
+        pushPendingFrames()
         guard let name = publishedStream else { return }
         publishedStream = nil
         node.hub.stopPublishing(name, sourceID: clientID)
@@ -434,13 +474,20 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         send(command.message(streamID: streamID), on: RTMPChunkStreamID.command)
     }
 
-    private func write(_ buffer: ByteBuffer, counted: Bool = false) {
-        guard let context, !closing else { return }
-        stats?.bytesOut.wrappingIncrement(by: UInt64(buffer.readableBytes), ordering: .relaxed)
+    private func write(_ buffer: ByteBuffer) {
+        guard let context, !closing, admitUnskippable(buffer.readableBytes) else { return }
+        unflushedBytesOut += buffer.readableBytes
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
-    func flush() { context?.flush() }
+    func flush() {
+        guard let context else { return }
+        if unflushedBytesOut > 0 {
+            stats?.bytesOut.wrappingIncrement(by: UInt64(unflushedBytesOut), ordering: .relaxed)
+            unflushedBytesOut = 0
+        }
+        context.flush()
+    }
 
     private func closeAfterFlush() {
         guard let context, !closing else { return }
@@ -463,14 +510,18 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 // MARK: - Player side
 
 extension RTMPConnection: StreamSubscriber {
-    /// Writes one relayed frame, keeping this player's queue bounded: past the queue limit the
-    /// player skips to the next keyframe; behind for longer than the lag limit, it is dropped.
+    /// Writes one relayed frame (flushed at `endOfBatch`), keeping this player's queue bounded:
+    /// past the queue limit the player skips to the next keyframe; behind for longer than the lag
+    /// limit, it is dropped. Metadata and sequence headers are never skipped but count against
+    /// the limit (`admitUnskippable`).
     func deliver(_ frame: OutgoingFrame) {
-        guard let context, !closing, let bytes = frame.encodings[encodingKey] else { return }
+        guard let context, !closing, let bytes = frame.bytes(for: encodingKey) else { return }
         // The channel's write-buffer watermarks are the player queue: above the high mark
         // (`playerQueueLimit`) the channel is unwritable until it drains below half of it.
         let behind = !writable
-        if !frame.isConfiguration {
+        if frame.isConfiguration {
+            guard admitUnskippable(bytes.readableBytes) else { return }
+        } else {
             if behind {
                 skipUntilKeyframe = true
                 let now = NIODeadline.now()
@@ -490,9 +541,11 @@ extension RTMPConnection: StreamSubscriber {
             }
             laggingSince = nil
         }
-        stats?.bytesOut.wrappingIncrement(by: UInt64(bytes.readableBytes), ordering: .relaxed)
-        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+        unflushedBytesOut += bytes.readableBytes
+        context.write(wrapOutboundOut(bytes), promise: nil)
     }
+
+    func endOfBatch() { flush() }
 
     func streamDidStart(_ name: String) {
         guard playing?.name == name else { return }

@@ -28,7 +28,7 @@ public final class RTMPServer: Service, Sendable {
                                                                     high: node.configuration.playerQueueLimit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RTMPConnection(node: node, eventLoop: channel.eventLoop))
+                    try RTMPConnection.configure(channel, node: node)
                 }
             }
         do {

@@ -21,6 +21,12 @@ public struct RelayConfiguration: Sendable {
     public var chunkLimits: ChunkDecoderLimits
     /// Seconds a peer has to complete the handshake.
     public var handshakeTimeout: TimeAmount
+    /// How long a connection may stay after its handshake without publishing, playing or
+    /// registering as a child node (default 30 s); then it is closed (counted as `idle-timeout`).
+    public var idleTimeout: TimeAmount = .seconds(30)
+    /// Merge window for delivery (`--merge-write MS`): frames a publisher sends within it reach
+    /// the players as one batch, one write per player. Zero: one batch per read from the publisher.
+    public var mergeWrite: TimeAmount = .zero
     /// Connections served at once; further ones are refused.
     public var maxConnections: Int
     /// Bytes queued to one player before it skips to the next keyframe.

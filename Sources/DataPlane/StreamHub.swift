@@ -48,7 +48,10 @@ public final class StreamHub: @unchecked Sendable {
 
     /// Starts publishing `name` from source `id`; false if someone else publishes it already.
     public func startPublishing(_ name: String, sourceID: String, source: StreamSource) -> Bool {
-        guard withStreamCreatingIfNeeded(name, { $0.attachSource(id: sourceID, source: source) }) else { return false }
+        guard let players = withStreamCreatingIfNeeded(name, { $0.attachSource(id: sourceID, source: source) }) else { return false }
+        // Told after the hub lock is released: a player on this thread whose socket fails in
+        // that write leaves the stream (`removePlayer` takes the hub lock) before this returns.
+        LiveStream.notify(players) { $0.streamDidStart(name) }
         events.emit(.streamPublished(name: name))
         for observer in lock.withLock({ observers }) { observer.streamStarted(name) }
         return true
@@ -57,7 +60,9 @@ public final class StreamHub: @unchecked Sendable {
     /// Makes `sourceID` the source of `name` in place of the current one (an upstream spliced in
     /// at a keyframe): players stay attached, timestamps continue.
     public func spliceSource(_ name: String, sourceID: String, source: StreamSource) {
-        guard withStreamCreatingIfNeeded(name, { $0.spliceSource(id: sourceID, source: source) }) else { return }
+        let (wasIdle, players) = withStreamCreatingIfNeeded(name) { $0.spliceSource(id: sourceID, source: source) }
+        LiveStream.notify(players) { $0.streamDidStart(name) }
+        guard wasIdle else { return }
         events.emit(.streamPublished(name: name))
         for observer in lock.withLock({ observers }) { observer.streamStarted(name) }
     }
@@ -81,9 +86,16 @@ public final class StreamHub: @unchecked Sendable {
 
     /// Pushes a frame from `sourceID` into stream `name`.
     public func push(_ frame: MediaFrame, stream name: String, sourceID: String) {
-        guard let stream = stream(named: name), let relayed = stream.push(frame, from: sourceID) else { return }
-        let observers = lock.withLock { self.observers }
-        for observer in observers { observer.frame(relayed, stream: name) }
+        push([frame], stream: name, sourceID: sourceID)
+    }
+
+    /// Pushes frames from `sourceID` into stream `name` as one batch (one flush per player).
+    public func push(_ frames: [MediaFrame], stream name: String, sourceID: String) {
+        let (stream, observers) = lock.withLock { (streams[name], self.observers) }
+        guard let stream, let relayed = stream.push(frames, from: sourceID) else { return }
+        for frame in relayed {
+            for observer in observers { observer.frame(frame, stream: name) }
+        }
     }
 
     func addPlayer(_ player: any StreamSubscriber, to name: String) -> (stream: LiveStream, initial: [MediaFrame]) {

@@ -16,21 +16,31 @@ struct OutgoingFrame: Sendable {
     var isKeyframe: Bool
     /// Sequence headers and metadata: never skipped.
     var isConfiguration: Bool
-    var encodings: [EncodingKey: ByteBuffer]
+    /// The serialized message per encoding key: almost always one, so a short array searched
+    /// linearly (no hashing per player per frame).
+    var encodings: [(key: EncodingKey, bytes: ByteBuffer)]
     var payloadSize: Int
+    /// The frame itself, for subscribers that do not speak RTMP.
+    var frame: MediaFrame
+
+    /// The bytes for players with encoding `key`.
+    func bytes(for key: EncodingKey) -> ByteBuffer? {
+        for encoding in encodings where encoding.key == key { return encoding.bytes }
+        return nil
+    }
 
     static func encode(_ frame: MediaFrame, keys: some Sequence<EncodingKey>) -> OutgoingFrame {
-        var encodings: [EncodingKey: ByteBuffer] = [:]
-        for key in keys where encodings[key] == nil {
+        var encodings: [(key: EncodingKey, bytes: ByteBuffer)] = []
+        for key in keys where !encodings.contains(where: { $0.key == key }) {
             // Metadata goes out at timestamp 0 as publishers send it: players (ffmpeg's FLV demuxer)
             // take a data message with a later timestamp for a subtitle stream.
             let timestamp = frame.kind == .scriptData ? 0 : frame.timestamp
             let message = RTMPMessage(typeID: frame.kind.rawValue, streamID: key.streamID, timestamp: timestamp, payload: frame.payload)
-            encodings[key] = ChunkEncoder.encode(message, chunkStreamID: frame.kind.chunkStreamID, chunkSize: key.chunkSize)
+            encodings.append((key, ChunkEncoder.encode(message, chunkStreamID: frame.kind.chunkStreamID, chunkSize: key.chunkSize)))
         }
         return OutgoingFrame(kind: frame.kind, timestamp: frame.timestamp, isKeyframe: frame.isVideoKeyframe,
                              isConfiguration: frame.kind == .scriptData || frame.isSequenceHeader,
-                             encodings: encodings, payloadSize: frame.payload.readableBytes)
+                             encodings: encodings, payloadSize: frame.payload.readableBytes, frame: frame)
     }
 }
 
@@ -45,10 +55,16 @@ extension MediaFrame.Kind {
 }
 
 /// A player of a live stream. All calls arrive on the subscriber's own event loop.
+///
+/// Frames come in batches: `deliver` for each frame (write, do not flush), then `endOfBatch`
+/// (flush once). A subscriber that wants `MediaFrame`s rather than RTMP bytes (HTTP delivery)
+/// takes them from `OutgoingFrame.frame`.
 protocol StreamSubscriber: AnyObject, Sendable {
     var eventLoop: any EventLoop { get }
     var encodingKey: EncodingKey { get }
     func deliver(_ frame: OutgoingFrame)
+    /// The batch delivered since the last call is complete: flush it.
+    func endOfBatch()
     /// A publisher (re)started the stream: `NetStream.Play.PublishNotify`.
     func streamDidStart(_ name: String)
     /// The publisher left: `NetStream.Play.UnpublishNotify`; the player stays attached.

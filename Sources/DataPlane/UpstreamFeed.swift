@@ -10,14 +10,14 @@ import FLV
 /// only those that differ from what the players already have. The hub then continues the
 /// timestamps after the last frame the players got.
 struct UpstreamFeed {
-    private(set) var metadata: MediaFrame?
-    private(set) var videoHeader: MediaFrame?
-    private(set) var audioHeader: MediaFrame?
+    /// Metadata, sequence headers and the GOP received so far.
+    private var cache: GOPCache
+    var metadata: MediaFrame? { cache.metadata }
+    var videoHeader: MediaFrame? { cache.videoHeader }
+    var audioHeader: MediaFrame? { cache.audioHeader }
     /// Frames since the last video keyframe (empty until the first keyframe).
-    private(set) var gop: [MediaFrame] = []
-    private var gopBytes = 0
-    private let gopLimit: Int
-    private var sawVideo = false
+    var gop: [MediaFrame] { cache.gop }
+    private var sawVideo: Bool { cache.sawVideo }
     /// True while this feed is the stream's source.
     private(set) var isActive = false
     /// True once the splice happened: every frame is relayed as it comes.
@@ -26,7 +26,7 @@ struct UpstreamFeed {
     private var playersHave: [MediaFrame] = []
 
     init(gopLimit: Int = 16 << 20) {
-        self.gopLimit = gopLimit
+        self.cache = GOPCache(limit: gopLimit)
     }
 
     /// Makes this feed the source; `current` is the configuration the players have now (metadata
@@ -53,7 +53,7 @@ struct UpstreamFeed {
 
     /// Takes one received frame; returns what to relay now.
     mutating func receive(_ frame: MediaFrame) -> [MediaFrame] {
-        remember(frame)
+        cache.remember(frame)
         guard isActive else { return [] }
         if isSpliced { return [frame] }
         if frame.isVideoKeyframe && !frame.isSequenceHeader {
@@ -68,7 +68,7 @@ struct UpstreamFeed {
     private mutating func splice(at timestamp: UInt32, frames: [MediaFrame]) -> [MediaFrame] {
         isSpliced = true
         var configuration: [MediaFrame] = []
-        for header in [metadata, videoHeader, audioHeader].compactMap({ $0 })
+        for header in cache.configuration
         where !playersHave.contains(where: { $0.kind == header.kind && $0.isSequenceHeader == header.isSequenceHeader && $0.payload == header.payload }) {
             var restamped = header
             restamped.timestamp = timestamp
@@ -77,30 +77,5 @@ struct UpstreamFeed {
         playersHave = []
         // Audio interleaved just before the keyframe could run backwards after the splice.
         return configuration + frames.filter { $0.timestamp >= timestamp }
-    }
-
-    private mutating func remember(_ frame: MediaFrame) {
-        switch frame.kind {
-        case .scriptData:
-            metadata = frame
-        case .video where frame.isSequenceHeader:
-            videoHeader = frame
-            sawVideo = true
-        case .audio where frame.isSequenceHeader:
-            audioHeader = frame
-        case .video where frame.isVideoKeyframe:
-            sawVideo = true
-            gop = [frame]
-            gopBytes = frame.payload.readableBytes
-        default:
-            if frame.kind == .video { sawVideo = true }
-            guard !gop.isEmpty, gopBytes + frame.payload.readableBytes <= gopLimit else {
-                gop = []
-                gopBytes = 0
-                return
-            }
-            gop.append(frame)
-            gopBytes += frame.payload.readableBytes
-        }
     }
 }

@@ -19,6 +19,9 @@ final class UpstreamPlay: RTMPClientDelegate {
     private var client: RTMPClientHandler?
     private var messageStreamID: UInt32?
     private var feed: UpstreamFeed
+    /// Frames to relay from the current read of the connection: pushed as one batch when the
+    /// read is complete (one flush per player, as for a local publisher).
+    private var pending: [MediaFrame] = []
     /// The hub source id while this play feeds the local stream.
     private(set) var sourceID: String?
     private var inHub = false
@@ -55,6 +58,7 @@ final class UpstreamPlay: RTMPClientDelegate {
 
     /// Makes this play the stream's source.
     func activate(sourceID: String) {
+        pushPending()
         self.sourceID = sourceID
         inHub = false
         lastMedia = .now()
@@ -63,6 +67,7 @@ final class UpstreamPlay: RTMPClientDelegate {
     }
 
     func deactivate() {
+        pushPending()
         feed.deactivate()
         sourceID = nil
         inHub = false
@@ -77,13 +82,11 @@ final class UpstreamPlay: RTMPClientDelegate {
     func client(_ client: RTMPClientHandler, received message: RTMPMessage) {
         switch message.type {
         case .audio, .video:
-            guard message.streamID == messageStreamID, message.payload.readableBytes > 0 else { return }
-            received(MediaFrame(kind: message.typeID == 8 ? .audio : .video, timestamp: message.timestamp, payload: message.payload))
+            guard message.streamID == messageStreamID, let frame = MediaFrame(relaying: message) else { return }
+            received(frame)
         case .dataAMF0, .dataAMF3:
-            guard let data = try? DataMessage(message: message) else { return }
-            let unwrapped = data.unwrappingSetDataFrame
-            guard unwrapped.values.first?.stringValue == "onMetaData" else { return }
-            received(MediaFrame(kind: .scriptData, timestamp: message.timestamp, payload: unwrapped.payload))
+            guard let frame = MediaFrame(relaying: message) else { return }
+            received(frame)
         case .commandAMF0, .commandAMF3:
             guard let command = try? CommandMessage(message: message) else { return }
             handle(RTMPCommand(command), client: client)
@@ -93,6 +96,7 @@ final class UpstreamPlay: RTMPClientDelegate {
     }
 
     func clientClosed(_ client: RTMPClientHandler, reason: String) {
+        pushPending()
         self.client = nil
         fail("play connection lost: \(reason)")
     }
@@ -137,7 +141,18 @@ final class UpstreamPlay: RTMPClientDelegate {
             idleReported = false
             events.emit(.upstreamPlayStarted(server: target.id, stream: stream))
         }
-        push(feed.receive(frame))
+        pending += feed.receive(frame)
+    }
+
+    func clientReadComplete(_ client: RTMPClientHandler) {
+        pushPending()
+    }
+
+    private func pushPending() {
+        guard !pending.isEmpty else { return }
+        let frames = pending
+        pending.removeAll(keepingCapacity: true)
+        push(frames)
     }
 
     /// Relays frames, splicing this play into the hub first if it is not there yet.
@@ -147,6 +162,6 @@ final class UpstreamPlay: RTMPClientDelegate {
             inHub = true
             hub.spliceSource(stream, sourceID: sourceID, source: StreamSource(kind: "upstream", upstream: target.id))
         }
-        for frame in frames { hub.push(frame, stream: stream, sourceID: sourceID) }
+        hub.push(frames, stream: stream, sourceID: sourceID)
     }
 }

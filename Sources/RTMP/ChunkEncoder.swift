@@ -13,7 +13,7 @@ public enum ChunkEncoder {
         out.reserveCapacity(minimumWritableBytes: length + 18 + (length / max(chunkSize, 1) + 1) * 7)
         writeBasicHeader(format: 0, chunkStreamID: chunkStreamID, into: &out)
         out.writeUInt24(extended ? 0xFFFFFF : message.timestamp)
-        out.writeUInt24(UInt32(length))
+        out.writeUInt24(UInt32(truncatingIfNeeded: length))
         out.writeInteger(message.typeID)
         out.writeInteger(message.streamID, endianness: .little)
         if extended { out.writeInteger(message.timestamp) }
@@ -42,10 +42,10 @@ public enum ChunkEncoder {
             out.writeInteger(format << 6 | UInt8(chunkStreamID))
         case 64...319:
             out.writeInteger(format << 6)
-            out.writeInteger(UInt8(chunkStreamID - 64))
+            out.writeInteger(UInt8(truncatingIfNeeded: chunkStreamID &- 64))
         default:
             out.writeInteger(format << 6 | 1)
-            let value = chunkStreamID - 64
+            let value = chunkStreamID &- 64
             out.writeInteger(UInt8(truncatingIfNeeded: value))
             out.writeInteger(UInt8(truncatingIfNeeded: value >> 8))
         }

@@ -86,8 +86,15 @@ public struct RTMPServerHandshake: Sendable {
     }
 
     public static let systemRandom: @Sendable (Int) -> [UInt8] = { count in
+        // Eight bytes per call to the system generator, not one.
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+        }
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 
     /// What to do after feeding bytes.

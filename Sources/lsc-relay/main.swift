@@ -36,6 +36,15 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Most chunk stream ids one peer may use.")
     var maxChunkStreams: Int = 64
 
+    @Option(help: "Bytes all unfinished RTMP messages of one connection may hold together; past it the connection is closed (counted as buffer-limit).")
+    var maxConnectionBuffer: Int = ChunkDecoderLimits.defaultMaxBufferedBytes
+
+    @Option(help: "Seconds a connection may stay after its handshake without publishing, playing or registering as a child node.")
+    var idleTimeout: Double = 30
+
+    @Option(help: "Milliseconds a publisher's frames may wait to reach players as one batch (fewer writes per player, that much more latency); 0: one batch per read.")
+    var mergeWrite: Int = 0
+
     @Option(help: "Seconds a peer has to complete the RTMP handshake.")
     var handshakeTimeout: Double = 5
 
@@ -141,7 +150,8 @@ struct RelayCommand: AsyncParsableCommand {
         guard pullGrace >= 0, pullGrace <= 3600 else { throw ValidationError("--pull-grace must be between 0 and 3600 seconds") }
         var configuration = RelayConfiguration(
             role: role, app: app, host: address.host, port: address.port,
-            chunkLimits: ChunkDecoderLimits(maxChunkSize: maxChunkSize, maxMessageSize: maxMessageSize, maxChunkStreams: maxChunkStreams),
+            chunkLimits: ChunkDecoderLimits(maxChunkSize: maxChunkSize, maxMessageSize: maxMessageSize, maxChunkStreams: maxChunkStreams,
+                                            maxBufferedBytes: maxConnectionBuffer),
             handshakeTimeout: .milliseconds(Int64(handshakeTimeout * 1000)), maxConnections: maxConnections,
             playerQueueLimit: playerQueueBytes, playerMaxLag: .milliseconds(Int64(playerMaxLag * 1000)), threads: threads,
             clusterSecret: clusterSecret, dvr: recording, mediaRoot: media)
@@ -155,13 +165,21 @@ struct RelayCommand: AsyncParsableCommand {
             throw ExitCode(78)
         }
         configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
+        guard idleTimeout > 0, idleTimeout <= 86_400 else { throw ValidationError("--idle-timeout must be between 0 and 86400 seconds") }
+        configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        guard mergeWrite >= 0, mergeWrite <= 1000 else { throw ValidationError("--merge-write must be between 0 and 1000 milliseconds") }
+        configuration.mergeWrite = .milliseconds(Int64(mergeWrite))
+        guard maxConnectionBuffer >= 1 << 16 else { throw ValidationError("--max-connection-buffer must be at least 65536 bytes") }
         guard pullTimeout > 0, pullTimeout <= 3600 else { throw ValidationError("--pull-timeout must be between 0 and 3600 seconds") }
         configuration.pullTimeout = .milliseconds(Int64(pullTimeout * 1000))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
         let server = RTMPServer(node: node, group: group)
+        // The control link (a snapshot of every stream and client encoded every 500 ms, commands)
+        // has a thread of its own, off the media event loops.
+        let controlGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let controlLink = ControlLinkServer(path: controlSocket ?? ControlSocketPath.defaultPath(role: role.rawValue),
-                                            handler: node, group: group)
+                                            handler: node, group: controlGroup)
         node.events.attach(controlLink)
         try await controlLink.start()
         let logger = Logger(label: "relay")
@@ -191,5 +209,6 @@ struct RelayCommand: AsyncParsableCommand {
         // Close recordings cleanly (their `closed` record) before the process ends.
         node.recorder?.shutdown()
         try await group.shutdownGracefully()
+        try await controlGroup.shutdownGracefully()
     }
 }

@@ -15,6 +15,8 @@ final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
     /// Frames and notifications in the order they arrived.
     var order: [String] = []
     func deliver(_ frame: OutgoingFrame) { frames.append(frame); order.append("frame \(frame.timestamp)") }
+    var batches = 0
+    func endOfBatch() { batches += 1 }
     func streamDidStart(_ name: String) { notifications.append("start \(name)"); order.append("start \(name)") }
     func streamDidStop(_ name: String) { notifications.append("stop \(name)") }
     func streamNotFound(_ name: String) { notifications.append("not found \(name)") }
@@ -54,7 +56,7 @@ final class EventCollector: DataPlaneEventSink, @unchecked Sendable {
         for player in players { _ = hub.addPlayer(player, to: "live") }
         hub.push(Self.key(0), stream: "live", sourceID: "c1")
         players.forEach { $0.run() }
-        let buffers = players.compactMap { $0.frames.first?.encodings[$0.encodingKey] }
+        let buffers = players.compactMap { $0.frames.first?.bytes(for: $0.encodingKey) }
         #expect(buffers.count == 3)
         // Same storage: the chunks were serialized once, not per player.
         let addresses = buffers.map { $0.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } }
