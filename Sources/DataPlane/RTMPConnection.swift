@@ -35,6 +35,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     var playStreamID: UInt32 = 1
     /// A recorded file being played (`RTMPConnection+VOD.swift`).
     var vod: VODPlayback?
+    /// `connect`'s app field as sent: its instance may hold the front of a VOD name.
+    var connectedApp = ""
     private var skipUntilKeyframe = true
     /// The channel's writability, tracked from its events (cheaper than asking the channel for
     /// every frame of every player).
@@ -205,8 +207,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .fcUnpublish(_, let raw):
             reply(StatusMessages.callback("onFCUnpublish", code: StatusCode.unpublishSuccess, description: raw))
             if let name = try? StreamName.normalize(raw), name == publishedStream { stopPublishing() }
-        case .play(_, let raw, let start):
-            if playVOD(raw, start: start, streamID: streamID) { break }
+        case .play(_, let raw, let start, let length):
+            if playVOD(raw, start: start, length: length, streamID: streamID) { break }
             handlePlay(raw, streamID: streamID)
         case .seek(_, let milliseconds):
             vod?.seek(to: milliseconds)
@@ -257,6 +259,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         connected = true
+        connectedApp = connect.app
         send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)

@@ -31,7 +31,9 @@ public enum RTMPCommand: Sendable, Equatable {
     case fcPublish(transactionID: Double, name: String)
     case fcUnpublish(transactionID: Double, name: String)
     case publish(transactionID: Double, name: String, type: String)
-    case play(transactionID: Double, name: String, start: Double?)
+    /// `play(name, start, length)`: start and length in milliseconds (librtmp's `--start`/`--stop`),
+    /// nil when absent; a negative length plays to the end.
+    case play(transactionID: Double, name: String, start: Double?, length: Double? = nil)
     case subscribe(transactionID: Double, name: String, spelling: SubscribeSpelling)
     case unsubscribe(transactionID: Double, name: String)
     case deleteStream(transactionID: Double, streamID: UInt32)
@@ -75,7 +77,8 @@ public enum RTMPCommand: Sendable, Equatable {
             self = .publish(transactionID: tid, name: name!, type: type)
         case "play" where name != nil:
             let start = command.arguments.count > 1 ? command.arguments[1].numberValue : nil
-            self = .play(transactionID: tid, name: name!, start: start)
+            let length = command.arguments.count > 2 ? command.arguments[2].numberValue : nil
+            self = .play(transactionID: tid, name: name!, start: start, length: length)
         case "FCSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fcSubscribe)
         case "FMSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fmSubscribe)
         case "FCUnsubscribe" where name != nil: self = .unsubscribe(transactionID: tid, name: name!)

@@ -41,7 +41,8 @@ final class EventCollector: DataPlaneEventSink, @unchecked Sendable {
         }
         let player = RecordingSubscriber()
         let (_, initial) = hub.addPlayer(player, to: "live")
-        #expect(initial.map(\.timestamp) == [0, 80, 90, 120])
+        // Headers are stamped with the joiner's first media timestamp (JoinerStart's rule).
+        #expect(initial.map(\.timestamp) == [80, 80, 90, 120])
         #expect(initial.first?.isSequenceHeader == true)
         #expect(initial.dropFirst().first?.isVideoKeyframe == true)
         #expect(events.events.withLockedValue { $0 } == [.streamPublished(name: "live")])
