@@ -27,9 +27,6 @@ final class LiveStream: @unchecked Sendable {
     private var audioHeader: MediaFrame?
     private var gop: [MediaFrame] = []
     private var gopBytes = 0
-    // The last audio frame before the GOP's keyframe, and the latest one (see `JoinerStart`).
-    private var audioLeadIn: MediaFrame?
-    private var lastAudio: MediaFrame?
     private var info = MediaInfoTracker()
     private var bytesIn: UInt64 = 0
     private var bytesOut: UInt64 = 0
@@ -86,8 +83,6 @@ final class LiveStream: @unchecked Sendable {
             audioHeader = nil
             gop = []
             gopBytes = 0
-            audioLeadIn = nil
-            lastAudio = nil
             info = MediaInfoTracker()
             return groups.values.flatMap(\.players)
         }
@@ -185,11 +180,9 @@ final class LiveStream: @unchecked Sendable {
         case .audio where frame.isSequenceHeader:
             audioHeader = frame
         case .video where frame.isVideoKeyframe:
-            audioLeadIn = lastAudio
             gop = [frame]
             gopBytes = frame.payload.readableBytes
         default:
-            if frame.kind == .audio { lastAudio = frame }
             // Frames before the first keyframe are useless to a new player; past the limit,
             // the cache waits for the next keyframe.
             guard !gop.isEmpty, gopBytes + frame.payload.readableBytes <= gopCacheLimit else {
@@ -210,7 +203,7 @@ final class LiveStream: @unchecked Sendable {
             keyCounts[player.encodingKey, default: 0] += 1
             playerCount += 1
             return JoinerStart.frames(configuration: [metadata, videoHeader, audioHeader].compactMap { $0 }, gop: gop,
-                                      audioLeadIn: audioLeadIn, latestTimestamp: lastTimestamp)
+                                      latestTimestamp: lastTimestamp)
         }
     }
 
