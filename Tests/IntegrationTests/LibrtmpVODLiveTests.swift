@@ -2,7 +2,7 @@ import Foundation
 import RTMP
 import Testing
 
-/// The README's VOD URLs played by librtmp clients (rtmpdump, GStreamer's `rtmpsrc`), which split
+/// The README's VOD URLs played by VLC, GStreamer's `rtmp2src` and librtmp clients (rtmpdump, `rtmpsrc`), which split
 /// `rtmp://host/app/mp4:exports/x.f4v` at the last slash (app `app/mp4:exports`, play `mp4:x`),
 /// and `play`'s length argument (librtmp's `--stop`).
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -14,7 +14,7 @@ struct LibrtmpVODLiveTests {
         !result.timedOut && (result.status == 0 || (result.status == 2 && result.stderr.contains("incomplete")))
     }
 
-    @Test func rtmpdumpAndGStreamerPlayTheVODURLsAsWrittenAndWithAnExplicitSplit() throws {
+    @Test func rtmpdumpVLCAndGStreamerPlayTheVODURLsAsWrittenAndWithAnExplicitSplit() throws {
         let media = try VODPlaybackLiveTests.makeMedia()
         let (relay, port) = try RelayFixtures.startRelay(extra: ["--media", media.path])
         defer { relay.stop() }
@@ -38,6 +38,19 @@ struct LibrtmpVODLiveTests {
                                  timeout: 60)
         #expect(Self.finished(dump), "rtmpdump -y: \(dump.stderr)")
         #expect(try VODPlaybackLiveTests.counts(explicit).video == source.video)
+
+        // VLC (its own RTMP client) with the URL as written, to the end of the file.
+        if Tools.available("cvlc") {
+            chmod(directory.path, 0o777)
+            let vlcOutput = directory.appendingPathComponent("vlc.ts").path
+            let prefix = try JoinerTimelineLiveTests.runAsPrefix()
+            let vlc = try Tools.run(prefix.first ?? "cvlc", Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : ["cvlc"]) + [
+                "-q", "--intf", "dummy", "\(base)/mp4:exports/x.f4v", "--sout", "#std{access=file,mux=ts,dst=\(vlcOutput)}", "vlc://quit",
+            ], timeout: 60)
+            #expect(!vlc.timedOut, "cvlc: \(vlc.stderr)")
+            // VLC's recording leaves out a few frames before its first keyframe-aligned block.
+            #expect(try VODPlaybackLiveTests.counts(vlcOutput).video >= source.video - 10)
+        }
 
         // GStreamer: rtmp2src to its end of stream, and rtmpsrc (librtmp's split). rtmpsrc reconnects
         // and plays again when librtmp closes the connection at NetStream.Play.Stop (it does so with
