@@ -162,19 +162,22 @@ public final class UpstreamManager: Sendable {
     }
 
     /// The upstream `target` no longer has `stream` (its play was stopped by the control plane, or
-    /// the upstream sent `UnpublishNotify`). When `target` fed the stream and no other upstream can
-    /// take over (none announces it, or, for upstreams that announce nothing such as nginx-rtmp,
-    /// none plays it), the stream ends here as it ended at the origin: its players get
+    /// the upstream sent `UnpublishNotify`). When `target` fed the stream and no upstream can take
+    /// over (none announces it any more, or, for upstreams that announce nothing such as
+    /// nginx-rtmp, no other one plays it), the stream ends here as it ended at the origin: its players get
     /// `UnpublishNotify` and stay attached (`PublishNotify` when an upstream brings it back), the
     /// API reports it idle, and `--pull-timeout` runs again.
     func streamLost(_ stream: String, from target: UpstreamTarget) {
         let sourceID: String? = state.withLockedValue { state in
             guard let relayed = state.relayed[stream], relayed.active == target, let id = relayed.sourceID else { return nil }
+            // Still announced (by any upstream, this one included: its play may just have been
+            // lost, or its removeStream is still on the way), or played on another upstream that
+            // announces nothing: not the end of the stream.
             let elsewhere = state.sessions.values.contains { session in
-                guard session.target != target else { return false }
                 let status = session.status.withLockedValue { $0 }
-                return status.state == "connected"
-                    && (status.announced.contains(stream) || (status.announced.isEmpty && status.playing.contains(stream)))
+                guard status.state == "connected" else { return false }
+                return status.announced.contains(stream)
+                    || (session.target != target && status.announced.isEmpty && status.playing.contains(stream))
             }
             if !elsewhere { state.relayed[stream]?.demandedAt = .now() }
             return elsewhere ? nil : id
