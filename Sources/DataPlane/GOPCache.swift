@@ -22,9 +22,11 @@ struct GOPCache {
     /// Metadata and sequence headers in force, in the order a player needs them.
     var configuration: [MediaFrame] { [metadata, videoHeader, audioHeader].compactMap { $0 } }
 
-    /// The frames a joining player starts with, in order. The one place that decides where a
-    /// joiner starts.
-    var joinFrames: [MediaFrame] { configuration + gop }
+    /// The frames a joining player starts with, in order, on the joiners' timeline
+    /// (`JoinerStart`); `latestTimestamp` stamps the headers when no media is cached.
+    func joinFrames(latestTimestamp: UInt32?) -> [MediaFrame] {
+        JoinerStart.frames(configuration: configuration, gop: gop, latestTimestamp: latestTimestamp)
+    }
 
     mutating func remember(_ frame: MediaFrame) {
         switch frame.kind {

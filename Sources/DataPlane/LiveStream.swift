@@ -195,7 +195,7 @@ final class LiveStream: @unchecked Sendable {
             groups[id, default: LoopGroup(loop: player.eventLoop, players: [])].players.append(player)
             keyCounts[player.encodingKey, default: 0] += 1
             playerCount += 1
-            return cache.joinFrames
+            return cache.joinFrames(latestTimestamp: lastTimestamp)
         }
     }
 

@@ -7,8 +7,11 @@ import Recording
 extension RTMPConnection: VODOutput {
     /// Plays a recorded file when `raw` is a VOD name (`mp4:exports/goal-1.f4v`, `mp4:dvr/live`,
     /// see `VODName`) and returns true; false leaves `raw` to the live path. `start` is play's
-    /// start argument in milliseconds (negative values, "live or recorded", start at 0).
-    func playVOD(_ raw: String, start: Double?, streamID: UInt32) -> Bool {
+    /// start argument in milliseconds (negative values, "live or recorded", start at 0), `length`
+    /// its length argument in milliseconds (negative or absent: to the end). The connection's app
+    /// instance may hold the front of the name (`VODName.joining`).
+    func playVOD(_ played: String, start: Double?, length: Double? = nil, streamID: UInt32) -> Bool {
+        let raw = VODName.joining(app: connectedApp, play: played)
         let name: VODName
         do {
             guard let parsed = try VODName(raw) else { return false }
@@ -30,7 +33,7 @@ extension RTMPConnection: VODOutput {
         let playback = VODPlayback(name: raw, output: self, eventLoop: eventLoop, logger: logger)
         vod = playback
         playback.start(VODLibrary(mediaRoot: mediaRoot, files: LocalDVRFileSystem()), name: name,
-                       at: VODPlayback.milliseconds(start ?? 0))
+                       at: VODPlayback.milliseconds(start ?? 0), length: length.flatMap { $0 < 0 ? nil : VODPlayback.milliseconds($0) })
         return true
     }
 
@@ -38,7 +41,7 @@ extension RTMPConnection: VODOutput {
     /// seconds of a recorded file or recording (read on the thread pool), 0 for live or unknown names.
     func replyStreamLength(_ call: CommandMessage) {
         let transactionID = call.transactionID
-        guard let raw = call.firstStringArgument, let name = try? VODName(raw),
+        guard let raw = call.firstStringArgument, let name = try? VODName(VODName.joining(app: connectedApp, play: raw)),
               let mediaRoot = node.configuration.mediaRoot else {
             reply(StatusMessages.result(transactionID: transactionID, .number(0)))
             return

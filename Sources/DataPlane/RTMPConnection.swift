@@ -23,8 +23,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     private var handshakeTimeout: Scheduled<Void>?
     private var idleTimeout: Scheduled<Void>?
     private var connected = false
-    /// The `connect` command's app and tcUrl as sent (a publish key may be in their query).
-    private var connectApp = ""
+    /// The `connect` command's tcUrl as sent (a publish key may be in its query, as in `connectedApp`).
     private var connectTcUrl: String?
     /// Registered with `FCAddChild`, or presented the cluster secret in `connect` (a child's pull).
     private var registeredChild = false
@@ -47,6 +46,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     }
     /// A recorded file being played (`RTMPConnection+VOD.swift`).
     var vod: VODPlayback?
+    /// `connect`'s app field as sent: its instance may hold the front of a VOD name, its query a
+    /// publish key.
+    var connectedApp = ""
     private var skipUntilKeyframe = true
     /// The channel's writability, tracked from its events (cheaper than asking the channel for
     /// every frame of every player).
@@ -253,12 +255,14 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .fcUnpublish(_, let raw):
             reply(StatusMessages.callback("onFCUnpublish", code: StatusCode.unpublishSuccess, description: raw))
             if let name = try? StreamName.normalize(raw), name == publishedStream { stopPublishing() }
-        case .play(_, let raw, let start):
+        case .play(_, let raw, let start, let length):
             idleTimeout?.cancel()
-            // A recorded file under a play secret: the token signs the VOD name without its query.
-            if node.access.playSigner != nil, (try? VODName(raw)) != nil,
-               !mayPlay(String(raw.prefix { $0 != "?" }), raw: raw, streamID: streamID) { break }
-            if playVOD(raw, start: start, streamID: streamID) { break }
+            // A recorded file under a play secret: the token signs the VOD name as a URL names it
+            // (librtmp's split app/play joined again), without its query.
+            let vodName = VODName.joining(app: connectedApp, play: raw)
+            if node.access.playSigner != nil, (try? VODName(vodName)) != nil,
+               !mayPlay(String(vodName.prefix { $0 != "?" }), raw: vodName, streamID: streamID) { break }
+            if playVOD(raw, start: start, length: length, streamID: streamID) { break }
             handlePlay(raw, streamID: streamID)
         case .seek(_, let milliseconds):
             vod?.seek(to: milliseconds)
@@ -311,12 +315,12 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         connected = true
-        connectApp = connect.app
         connectTcUrl = connect.tcUrl
         if let secret = connect.commandObject[ClientRequests.clusterSecretProperty]?.stringValue,
            node.configuration.clusterSecret != nil, node.children.accepts(secret: secret) {
             registeredChild = true
         }
+        connectedApp = connect.app
         send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)
@@ -363,7 +367,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             closeAfterFlush()
             return
         }
-        guard node.access.mayPublish(stream: name, key: PublishKeys.presentedKey(publishName: raw, app: connectApp, tcUrl: connectTcUrl)) else {
+        guard node.access.mayPublish(stream: name, key: PublishKeys.presentedKey(publishName: raw, app: connectedApp, tcUrl: connectTcUrl)) else {
             // The name stays free: nothing was claimed.
             logger.warning("refusing publish: missing or wrong publish key", metadata: ["stream": "\(name)"])
             refusePublish(counted: "bad-publish-key", description: "\(name): missing or wrong publish key", streamID: streamID)

@@ -67,15 +67,13 @@ struct UpstreamFeed {
 
     private mutating func splice(at timestamp: UInt32, frames: [MediaFrame]) -> [MediaFrame] {
         isSpliced = true
-        var configuration: [MediaFrame] = []
-        for header in cache.configuration
-        where !playersHave.contains(where: { $0.kind == header.kind && $0.isSequenceHeader == header.isSequenceHeader && $0.payload == header.payload }) {
-            var restamped = header
-            restamped.timestamp = timestamp
-            configuration.append(restamped)
+        let configuration = cache.configuration.filter { header in
+            !playersHave.contains { $0.kind == header.kind && $0.isSequenceHeader == header.isSequenceHeader && $0.payload == header.payload }
         }
         playersHave = []
-        // Audio interleaved just before the keyframe could run backwards after the splice.
-        return configuration + frames.filter { $0.timestamp >= timestamp }
+        // Audio interleaved just before the keyframe could run backwards after the splice. The
+        // rest follows the joiners' rule (headers at the keyframe, audio not after it).
+        return JoinerStart.frames(configuration: configuration, gop: frames.filter { $0.timestamp >= timestamp },
+                                  latestTimestamp: timestamp)
     }
 }

@@ -118,6 +118,7 @@ public final class UpstreamManager: Sendable {
             return .ok()
         case .stopPlay(let stream, let target):
             guard let session = session(for: target) else { return .ok(message: "not connected to \(target.id)") }
+            streamLost(stream, from: target)
             state.withLockedValue { state in
                 if state.relayed[stream]?.active == target { state.relayed[stream]?.active = nil }
             }
@@ -152,11 +153,38 @@ public final class UpstreamManager: Sendable {
         let session = UpstreamSession(
             target: target, eventLoop: loop, links: node,
             idleInterval: { [state] in state.withLockedValue { $0.idleInterval } },
-            onClose: { [weak self] closed in self?.sessionClosed(closed) })
+            onClose: { [weak self] closed in self?.sessionClosed(closed) },
+            onStreamLost: { [weak self] stream, target in self?.streamLost(stream, from: target) })
         state.withLockedValue { $0.sessions[target] = session }
         logger.info("connecting to upstream", metadata: ["upstream": "\(target.id)"])
         session.open()
         return .ok()
+    }
+
+    /// The upstream `target` no longer has `stream` (its play was stopped by the control plane, or
+    /// the upstream sent `UnpublishNotify`). When `target` fed the stream and no upstream can take
+    /// over (none announces it any more, or, for upstreams that announce nothing such as
+    /// nginx-rtmp, no other one plays it), the stream ends here as it ended at the origin: its players get
+    /// `UnpublishNotify` and stay attached (`PublishNotify` when an upstream brings it back), the
+    /// API reports it idle, and `--pull-timeout` runs again.
+    func streamLost(_ stream: String, from target: UpstreamTarget) {
+        let sourceID: String? = state.withLockedValue { state in
+            guard let relayed = state.relayed[stream], relayed.active == target, let id = relayed.sourceID else { return nil }
+            // Still announced (by any upstream, this one included: its play may just have been
+            // lost, or its removeStream is still on the way), or played on another upstream that
+            // announces nothing: not the end of the stream.
+            let elsewhere = state.sessions.values.contains { session in
+                let status = session.status.withLockedValue { $0 }
+                guard status.state == "connected" else { return false }
+                return status.announced.contains(stream)
+                    || (session.target != target && status.announced.isEmpty && status.playing.contains(stream))
+            }
+            if !elsewhere { state.relayed[stream]?.demandedAt = .now() }
+            return elsewhere ? nil : id
+        }
+        guard let sourceID, node.hub.isPublished(stream) else { return }
+        logger.info("stream ended upstream; players told", metadata: ["stream": "\(stream)", "upstream": "\(target.id)"])
+        node.hub.stopPublishing(stream, sourceID: sourceID)
     }
 
     private func sessionClosed(_ session: UpstreamSession) {
@@ -224,6 +252,7 @@ public final class UpstreamManager: Sendable {
                 guard var relayed = state.relayed[name] else { continue }
                 if published.contains(name) {
                     relayed.demandedAt = now
+                    relayed.notFoundReported = false
                 } else if watched.contains(name), !relayed.notFoundReported, now - relayed.demandedAt >= pullTimeout {
                     relayed.notFoundReported = true
                     missing.append(name)

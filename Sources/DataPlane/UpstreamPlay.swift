@@ -16,6 +16,9 @@ final class UpstreamPlay: RTMPClientDelegate {
     /// Called when the play ends by itself (refused, or its connection lost), after
     /// `upstreamPlayFailed` went out.
     private let onEnded: (UpstreamPlay) -> Void
+    /// Called when the upstream says the stream stopped (`NetStream.Play.UnpublishNotify`) while
+    /// this play feeds the local stream: the manager decides whether the players hear it too.
+    private let onUnpublished: (UpstreamPlay) -> Void
     private var client: RTMPClientHandler?
     private var messageStreamID: UInt32?
     private var feed: UpstreamFeed
@@ -32,12 +35,13 @@ final class UpstreamPlay: RTMPClientDelegate {
     private static let createStreamTransaction: Double = 2
 
     init(stream: String, target: UpstreamTarget, hub: StreamHub, events: any DataPlaneEventSink,
-         onEnded: @escaping (UpstreamPlay) -> Void) {
+         onEnded: @escaping (UpstreamPlay) -> Void, onUnpublished: @escaping (UpstreamPlay) -> Void = { _ in }) {
         self.stream = stream
         self.target = target
         self.hub = hub
         self.events = events
         self.onEnded = onEnded
+        self.onUnpublished = onUnpublished
         self.feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
     }
 
@@ -115,6 +119,14 @@ final class UpstreamPlay: RTMPClientDelegate {
             let code = info["code"]?.stringValue ?? ""
             if code == StatusCode.playStart {
                 events.emit(.upstreamPlayStarted(server: target.id, stream: stream))
+            } else if code == StatusCode.playUnpublishNotify {
+                // The stream stopped upstream. If it comes back on this play (PublishNotify, then
+                // media), it is spliced in afresh at its next keyframe, with all its headers.
+                guard sourceID != nil else { break }
+                feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
+                _ = feed.activate(playersHave: [])
+                inHub = false
+                onUnpublished(self)
             } else if code == StatusCode.playStreamNotFound || info["level"]?.stringValue == "error" {
                 fail(code)
             }

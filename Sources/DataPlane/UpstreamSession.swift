@@ -28,6 +28,8 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
     private let links: UpstreamManager.NodeLinks
     private let idleInterval: @Sendable () -> TimeAmount
     private let onClose: @Sendable (UpstreamSession) -> Void
+    /// The stream stopped on this upstream while this session fed it (see `UpstreamManager.streamLost`).
+    private let onStreamLost: @Sendable (String, UpstreamTarget) -> Void
     private let logger: Logger
     private var client: RTMPClientHandler?
     private var plays: [String: UpstreamPlay] = [:]
@@ -38,12 +40,14 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
     private static let addChildTransaction: Double = 2
 
     init(target: UpstreamTarget, eventLoop: any EventLoop, links: UpstreamManager.NodeLinks,
-         idleInterval: @escaping @Sendable () -> TimeAmount, onClose: @escaping @Sendable (UpstreamSession) -> Void) {
+         idleInterval: @escaping @Sendable () -> TimeAmount, onClose: @escaping @Sendable (UpstreamSession) -> Void,
+         onStreamLost: @escaping @Sendable (String, UpstreamTarget) -> Void = { _, _ in }) {
         self.target = target
         self.eventLoop = eventLoop
         self.links = links
         self.idleInterval = idleInterval
         self.onClose = onClose
+        self.onStreamLost = onStreamLost
         var logger = Logger(label: "relay.upstream")
         logger[metadataKey: "upstream"] = "\(target.id)"
         self.logger = logger
@@ -129,9 +133,10 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
 
     private func startPlay(_ stream: String) {
         guard plays[stream] == nil, !closed else { return }
-        let play = UpstreamPlay(stream: stream, target: target, hub: links.hub, events: links.events) { [weak self] ended in
-            self?.removePlay(ended)
-        }
+        let target = self.target
+        let play = UpstreamPlay(stream: stream, target: target, hub: links.hub, events: links.events,
+                                onEnded: { [weak self] ended in self?.removePlay(ended) },
+                                onUnpublished: { [onStreamLost] play in onStreamLost(play.stream, target) })
         plays[stream] = play
         status.withLockedValue { _ = $0.playing.insert(stream) }
         if client?.isConnected == true { play.start(on: eventLoop, limits: links.configuration.chunkLimits, clusterSecret: links.configuration.clusterSecret) }

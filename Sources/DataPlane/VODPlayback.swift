@@ -54,6 +54,8 @@ final class VODPlayback: @unchecked Sendable {
     private var paused = false
     private var generation = 0
     private var lastSent: Int64 = 0
+    /// play's length: no frame at or after this media time is sent (nil: to the end).
+    private var endAt: Int64?
     private var bytesSent: Int = 0
     private var tick: Scheduled<Void>?
 
@@ -65,9 +67,12 @@ final class VODPlayback: @unchecked Sendable {
     }
 
     /// Opens `vodName` in `library` and starts playing at `start` (ms): `Play.Reset`, `Play.Start`
-    /// and media, or `Play.StreamNotFound`.
-    func start(_ library: VODLibrary, name vodName: VODName, at start: Int64) {
+    /// and media, or `Play.StreamNotFound`. With a `length` (ms), playback ends (`Play.Complete`,
+    /// `Play.Stop`) before the first frame at `start + length` or later; 0 plays the frames up to
+    /// `start` (FMS: a single frame).
+    func start(_ library: VODLibrary, name vodName: VODName, at start: Int64, length: Int64? = nil) {
         self.library = library
+        endAt = length.map { start + max($0, 1) }
         self.vodName = vodName
         generation += 1
         let generation = self.generation
@@ -178,7 +183,12 @@ final class VODPlayback: @unchecked Sendable {
         guard !stopped, let output else { return }
         let now = Self.now
         var sent = 0
+        var reachedEnd = false
         while sent < Self.framesPerTick, output.isWritable, let frame = buffer.first, pacer.isDue(Int64(frame.timestamp), now: now) {
+            if let endAt, frame.kind != .scriptData, Int64(frame.timestamp) >= endAt {
+                reachedEnd = true
+                break
+            }
             buffer.removeFirst()
             output.vodSend(RTMPMessage(typeID: frame.kind.rawValue, streamID: output.vodStreamID, timestamp: frame.timestamp,
                                        payload: frame.payload), on: frame.kind.chunkStreamID)
@@ -187,7 +197,8 @@ final class VODPlayback: @unchecked Sendable {
             sent += 1
         }
         if sent > 0 { output.vodFlush() }
-        if buffer.isEmpty, !reading, reader?.value.isFinished ?? false {
+        if reachedEnd || (buffer.isEmpty && !reading && reader?.value.isFinished ?? false) {
+            buffer.removeAll()
             return complete()
         }
         if !reading, let reader, !reader.value.isFinished, pacer.needsData(bufferedUntil: buffer.last.map { Int64($0.timestamp) }, now: now) {

@@ -5,8 +5,10 @@ import ISOBMFF
 ///
 /// - video starts at the sync sample at or before the in-point; the in-point snaps to the frame
 ///   shown at that time (the last frame whose presentation time is at or before it); samples run
-///   up to the last one decoded before the out-point;
-/// - audio starts at the frame that contains the in-point;
+///   up to the last one, in decode order, whose presentation time is before the out-point (a
+///   frame belongs to the cut when its presentation time is in [in, out));
+/// - audio starts with the video's preroll (at the frame that contains the sync sample's decode
+///   time), so that both tracks start together in decode time;
 /// - one edit-list entry per item and track presents exactly [in, out) (the frames decoded
 ///   before the in-point are decoded but not shown); both tracks get the same segment duration,
 ///   so audio and video stay in sync across joins; a track missing from an item gets an empty edit;
@@ -77,15 +79,18 @@ public struct ExportPlanner {
                         ?? videoSamples.map(\.compositionTime).min() ?? from
                     start = Double(shown) / Double(timescale)
                     // Start at the last sync sample decoded at or before the shown frame's time, and end
-                    // before the first sample (in decode order) shown at or after the out-point: the
-                    // frames a demuxer that applies the edit list keeps (ffmpeg drops the others,
-                    // and counting them would shift its sample-description switches).
-                    if let sync = videoSamples.lastIndex(where: { $0.isSync && $0.decodeTime <= shown }) {
+                    // with the last sample (in decode order) shown before the out-point: a frame
+                    // belongs to the cut when its presentation time is in [in, out), and B-frames
+                    // shown before the out-point are decoded after the reference they need, which
+                    // the edit list then hides.
+                    // (The shown frame may be decoded before a sync sample whose decode time is
+                    // still at or before its presentation time: the sync is found by decode order.)
+                    let shownIndex = videoSamples.firstIndex { $0.compositionTime == shown } ?? 0
+                    if let sync = videoSamples[...shownIndex].lastIndex(where: \.isSync) {
                         videoSamples.removeFirst(sync)
                     }
-                    if let stop = videoSamples.firstIndex(where: { $0.compositionTime >= to }) {
-                        videoSamples.removeLast(videoSamples.count - stop)
-                    }
+                    let last = videoSamples.lastIndex { $0.compositionTime < to } ?? 0
+                    videoSamples.removeLast(videoSamples.count - last - 1)
                 } else if !videoSamples.isEmpty {
                     throw ExportError.noMedia(item: index)
                 }
@@ -104,7 +109,14 @@ public struct ExportPlanner {
                 if kind == .video {
                     samples = videoSamples
                 } else {
-                    let from = Self.ticks(start, track.timescale)
+                    // Audio starts with the video's preroll (from its sync sample's decode time), so
+                    // both tracks start together in decode time and the edit lists hide the same
+                    // lead-in: demuxers that interleave by decode time (GStreamer's qtdemux) would
+                    // otherwise wait up to a GOP for the other track.
+                    let preroll = videoSamples.first.flatMap { first in
+                        videoTrack.map { Double(first.decodeTime) / Double(item.source.tracks[$0].timescale) }
+                    }
+                    let from = Self.ticks(min(start, preroll ?? start), track.timescale)
                     let to = Self.ticks(item.end, track.timescale)
                     samples = try item.source.samples(track: sourceTrack, from: from, to: to)
                 }
@@ -119,7 +131,10 @@ public struct ExportPlanner {
                     base + Self.rescale(sourceTicks - first.decodeTime, from: track.timescale, to: outScale)
                 }
                 let decodeTimes = samples.map { output($0.decodeTime) }
-                let endTime = samples.last.map { output($0.decodeTime + Int64($0.duration)) } ?? base
+                // The next item starts after every frame of this one is presented, hidden ones
+                // included (a reference decoded before the out-point and shown after it): its
+                // presentation time must not fall into the next item's edit.
+                let endTime = samples.map { output(max($0.decodeTime, $0.compositionTime) + Int64($0.duration)) }.max() ?? base
                 var durations: [UInt32] = []
                 durations.reserveCapacity(samples.count)
                 for position in samples.indices {

@@ -80,3 +80,31 @@ public struct VODName: Equatable, Sendable {
         }
     }
 }
+
+extension VODName {
+    /// The play name as FMS reads it when a client put part of the media path into the
+    /// application *instance*: librtmp and GStreamer split `rtmp://host/app/mp4:exports/x.f4v` at
+    /// the last slash, so `connect` says `app/mp4:exports` and `play` says `mp4:x`. An instance
+    /// that starts with `mp4:`/`f4v:`/`flv:` or is a media directory (`exports`, `sources`, `dvr`)
+    /// is the front of the VOD name (`mp4:exports/x`); any other instance (`_definst_`) and any
+    /// play name that has its own directory leave `play` as it is.
+    /// - Parameters:
+    ///   - app: `connect`'s app field as sent (`app[/instance][?query]`).
+    ///   - play: `play`'s name.
+    public static func joining(app: String, play: String) -> String {
+        let path = app.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? app
+        guard let slash = path.firstIndex(of: "/") else { return play }
+        var instance = String(path[path.index(after: slash)...])
+        let prefixes = ["mp4:", "f4v:", "flv:"]
+        var prefix = prefixes.first { instance.lowercased().hasPrefix($0) }
+        if let prefix { instance = String(instance.dropFirst(prefix.count)) }
+        guard !instance.isEmpty, !instance.contains("/"), prefix != nil || directories.contains(instance) else { return play }
+        var file = play
+        if let playPrefix = prefixes.first(where: { file.lowercased().hasPrefix($0) }) {
+            file = String(file.dropFirst(playPrefix.count))
+            prefix = prefix ?? playPrefix
+        }
+        guard !file.isEmpty, !file.contains("/") else { return play }
+        return (prefix ?? "") + instance + "/" + file
+    }
+}

@@ -31,7 +31,9 @@ public enum RTMPCommand: Sendable, Equatable {
     case fcPublish(transactionID: Double, name: String)
     case fcUnpublish(transactionID: Double, name: String)
     case publish(transactionID: Double, name: String, type: String)
-    case play(transactionID: Double, name: String, start: Double?)
+    /// `play(name, start, length)`: start and length in milliseconds (librtmp's `--start`/`--stop`),
+    /// nil when absent; a negative length plays to the end.
+    case play(transactionID: Double, name: String, start: Double?, length: Double? = nil)
     case subscribe(transactionID: Double, name: String, spelling: SubscribeSpelling)
     case unsubscribe(transactionID: Double, name: String)
     case deleteStream(transactionID: Double, streamID: UInt32)
@@ -100,7 +102,7 @@ public enum RTMPCommand: Sendable, Equatable {
         case "publish" where name != nil:
             self = .publish(transactionID: tid, name: name!, type: argument(1)?.stringValue ?? "live")
         case "play" where name != nil:
-            self = .play(transactionID: tid, name: name!, start: milliseconds(1))
+            self = .play(transactionID: tid, name: name!, start: milliseconds(1), length: milliseconds(2))
         case "FCSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fcSubscribe)
         case "FMSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fmSubscribe)
         case "FCUnsubscribe" where name != nil: self = .unsubscribe(transactionID: tid, name: name!)

@@ -43,7 +43,9 @@ final class EventCollector: DataPlaneEventSink, @unchecked Sendable {
         }
         let player = RecordingSubscriber()
         let (_, initial) = hub.addPlayer(player, to: "live")
-        #expect(initial.map(\.timestamp) == [0, 80, 90, 120])
+        // JoinerStart's rule: headers at the first media timestamp, and with no audio before the
+        // keyframe the first audio frame starts with it.
+        #expect(initial.map(\.timestamp) == [80, 80, 80, 120])
         #expect(initial.first?.isSequenceHeader == true)
         #expect(initial.dropFirst().first?.isVideoKeyframe == true)
         #expect(events.events.withLockedValue { $0 } == [.streamPublished(name: "live")])

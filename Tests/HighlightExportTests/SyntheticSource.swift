@@ -13,6 +13,17 @@ struct SyntheticSource: ExportSampleSource {
     var live = false
     /// Added to every location so that two sources' payloads differ.
     var tag: UInt64 = 0
+    /// x264-style B-frames: each GOP (10 frames) is decoded I P B B P B B P B B (closed GOP), frame
+    /// `n` is shown at (n + 1) × 40 ms, and a video sample's location is `tag` + its frame number.
+    var bFrames = false
+
+    /// The frame shown `decodeIndex`-th in decode order (B-frame layout).
+    static func frameNumber(decodeIndex k: Int, gop: Int) -> Int {
+        let relative = k % gop
+        guard relative > 0 else { return k }
+        let group = (relative - 1) / 3
+        return k - relative + [3 * group + 3, 3 * group + 1, 3 * group + 2][(relative - 1) % 3]
+    }
 
     var tracks: [ExportTrack] {
         var result = [ExportTrack(kind: .video, timescale: 1000, sampleDescriptions: [video])]
@@ -24,6 +35,13 @@ struct SyntheticSource: ExportSampleSource {
     var isLive: Bool { live }
 
     func allSamples(track: Int) -> [ExportSample] {
+        if track == 0, bFrames {
+            return (0..<Int(seconds * 25)).map { index in
+                let frame = Self.frameNumber(decodeIndex: index, gop: gop)
+                return ExportSample(decodeTime: Int64(index * 40), compositionOffset: Int32((frame + 1 - index) * 40), duration: 40,
+                                    size: UInt32(50 + index % 7), isSync: index % gop == 0, location: tag + UInt64(frame))
+            }
+        }
         if track == 0 {
             return (0..<Int(seconds * 25)).map { index in
                 ExportSample(decodeTime: Int64(index * 40), duration: 40, size: UInt32(50 + index % 7), isSync: index % gop == 0,

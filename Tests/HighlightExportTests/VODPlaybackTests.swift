@@ -212,4 +212,27 @@ import Testing
         #expect(throws: VODName.Error.badFileName(".x.f4v.part")) { try VODName("mp4:exports/.x.f4v.part") }
         #expect(throws: VODName.Error.badFileName("")) { try VODName("mp4:exports/") }
     }
+
+    /// librtmp/GStreamer split at the last slash: the app instance is the front of the VOD name.
+    @Test(arguments: [
+        ("livestreamcast_origin/mp4:exports", "mp4:x", "mp4:exports/x"),
+        ("livestreamcast_origin/mp4:exports", "mp4:x.f4v", "mp4:exports/x.f4v"),
+        ("livestreamcast_origin/mp4:exports?k=1", "x.f4v", "mp4:exports/x.f4v"),
+        ("livestreamcast_origin/flv:sources", "clip", "flv:sources/clip"),
+        ("livestreamcast_origin/mp4:dvr", "livestream", "mp4:dvr/livestream"),
+        ("livestreamcast_origin/sources", "mp4:opener", "mp4:sources/opener"),
+        // Left alone: no instance, an ordinary instance, a play name with its own directory.
+        ("livestreamcast_origin", "mp4:exports/x.f4v", "mp4:exports/x.f4v"),
+        ("livestreamcast_origin/_definst_", "livestream", "livestream"),
+        ("livestreamcast_origin/mp4:exports", "mp4:sources/x", "mp4:sources/x"),
+        ("livestreamcast_origin/mp4:a/b", "x", "x"),
+    ])
+    func appInstanceJoinsTheVODName(app: String, play: String, joined: String) throws {
+        #expect(VODName.joining(app: app, play: play) == joined)
+    }
+
+    @Test func anInstanceWithAPrefixButAnUnknownDirectoryIsRefusedNotLive() throws {
+        let joined = VODName.joining(app: "livestreamcast_origin/mp4:etc", play: "passwd")
+        #expect(throws: VODName.Error.unknownDirectory("etc")) { try VODName(joined) }
+    }
 }

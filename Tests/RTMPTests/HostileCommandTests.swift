@@ -44,14 +44,14 @@ import Testing
         // A player's times are tolerated (VOD clamps them further): NaN is absent, the rest clamped.
         let limit = RTMPCommand.maxMilliseconds
         #expect(try decode("play", ["live", .number(.nan)]) == .play(transactionID: 0, name: "live", start: nil))
-        #expect(try decode("play", ["live", 1e300, .number(.nan), .number(.infinity)]) == .play(transactionID: 0, name: "live", start: limit))
+        #expect(try decode("play", ["live", 1e300, .number(.nan), .number(.infinity)]) == .play(transactionID: 0, name: "live", start: limit, length: nil))
         #expect(try decode("seek", [.number(-.infinity)]) == .seek(transactionID: 0, milliseconds: -limit))
         #expect(try decode("seek", [.number(.nan)]) == .seek(transactionID: 0, milliseconds: 0))
         #expect(try decode("pause", [true, 1e300]) == .pause(transactionID: 0, paused: true, milliseconds: limit))
         for bad in [Double.nan, .infinity, -.infinity] {
             #expect(throws: RTMPCommandError.self) { try decode("createStream", [], transactionID: bad) }
         }
-        #expect(try decode("play", ["live", -1000, -1, true]) == .play(transactionID: 0, name: "live", start: -1000))
+        #expect(try decode("play", ["live", -1000, -1, true]) == .play(transactionID: 0, name: "live", start: -1000, length: -1))
         #expect(try decode("seek", [5000]) == .seek(transactionID: 0, milliseconds: 5000))
         #expect(try decode("pause", [false, 12]) == .pause(transactionID: 0, paused: false, milliseconds: 12))
         let error = RTMPCommandError(command: "deleteStream", argument: "stream id", value: 4_294_967_296)
