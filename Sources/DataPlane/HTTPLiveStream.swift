@@ -14,7 +14,8 @@ final class HTTPLiveStream: Sendable {
     enum Condition: Sendable {
         case playlist(msn: Int, part: Int?)
         case part(Int)
-        case anyPart
+        /// A complete segment (what a plain HLS client needs before it can start).
+        case firstSegment
     }
 
     enum ViewerKind: Sendable { case flv, mp4 }
@@ -96,7 +97,7 @@ final class HTTPLiveStream: Sendable {
                 guard admit(id, &state, startPoint: frame.isVideoKeyframe || frame.kind == .scriptData || frame.isSequenceHeader) else { continue }
                 if flvTag == nil {
                     var tag = ByteBuffer()
-                    FLVFileWriter.writeTag(frame, into: &tag)
+                    FLVStreamMuxer.writeTag(frame, into: &tag)
                     flvTag = tag
                 }
                 write(flvTag!, to: viewer.channel)
@@ -157,7 +158,7 @@ final class HTTPLiveStream: Sendable {
                 switch waiter.condition {
                 case .playlist(let msn, let part): met = playlist.satisfies(msn: msn, part: part)
                 case .part(let wanted): met = wanted < playlist.nextPartNumber
-                case .anyPart: met = true
+                case .firstSegment: met = playlist.segments.contains(where: \.isComplete)
                 }
                 if met { done.append(waiter.promise) }
                 return met
@@ -260,7 +261,7 @@ final class HTTPLiveStream: Sendable {
             switch condition {
             case .playlist(let msn, let part): met = playlist.satisfies(msn: msn, part: part)
             case .part(let wanted): met = wanted < playlist.nextPartNumber
-            case .anyPart: met = playlist.lastSequenceNumber != nil
+            case .firstSegment: met = playlist.segments.contains(where: \.isComplete)
             }
             if !met { state.waiters.append(Waiter(condition: condition, promise: promise)) }
             return met

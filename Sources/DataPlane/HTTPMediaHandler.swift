@@ -110,7 +110,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
                 guard !session.isTooFarAhead(msn: msn) else { return reply.send(.badRequest) }
                 condition = .playlist(msn: msn, part: part)
             } else {
-                condition = .anyPart
+                condition = .firstSegment
             }
             let promise = channel.eventLoop.makePromise(of: Void.self)
             let timeout = condition.isFirst ? max(services.configuration.blockingTimeout, services.pullTimeout) : services.configuration.blockingTimeout
@@ -191,7 +191,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             }
             let length = range.upperBound - range.lowerBound + 1
             reply.sendHead(status, contentType: HTTPFileResponder.contentType(name), length: length, cache: "no-cache", extra: headers)
-            if reply.isHead { return }
+            if reply.isHead { return reply.end() }
             Task { await files.send(path: file.path, range: range, to: channel) }
         }
     }
@@ -199,7 +199,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
 
 extension HTTPLiveStream.Condition {
     /// The first playlist request of a stream, which may wait for an edge's pull to start.
-    var isFirst: Bool { if case .anyPart = self { return true } else { return false } }
+    var isFirst: Bool { if case .firstSegment = self { return true } else { return false } }
 }
 
 /// What every connection of the media port shares.
@@ -239,6 +239,11 @@ struct HTTPReply: Sendable {
     func send(_ status: HTTPResponseStatus, contentType: String?, body: ByteBuffer?, cache: String, extra: [(String, String)] = []) {
         sendHead(status, contentType: contentType, length: UInt64(body?.readableBytes ?? 0), cache: cache, extra: extra)
         if let body, !isHead, body.readableBytes > 0 { channel.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil) }
+        end()
+    }
+
+    /// Ends the response (closing the connection unless kept alive).
+    func end() {
         let channel = self.channel
         let keepAlive = self.keepAlive
         channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in

@@ -83,7 +83,9 @@ enum HTTPPlayerPage {
         const status = document.getElementById('status');
         const base = `/${encodeURIComponent(root.dataset.app)}/${encodeURIComponent(root.dataset.stream)}`;
         const urls = { hls: `${base}/index.m3u8`, mp4: `${base}.mp4`, dvr: `${base}/dvr.m3u8` };
-        const nativeHLS = video.canPlayType('application/vnd.apple.mpegurl') !== '';
+        // `?mode=mp4` forces the fMP4 stream (and MSE for rewind), `?mode=hls` native HLS.
+        const forced = new URLSearchParams(location.search).get('mode');
+        const nativeHLS = forced ? forced === 'hls' : video.canPlayType('application/vnd.apple.mpegurl') !== '';
         const state = { mode: 'live', source: '', nativeHLS, mse: typeof MediaSource !== 'undefined', loader: null };
         window.lscPlayer = state;
 

@@ -17,8 +17,16 @@ public struct FLVStreamMuxer: LiveMuxer, Sendable {
     public mutating func append(_ frame: MediaFrame) -> [ByteBuffer] {
         var out = headerWritten ? ByteBuffer() : FLVFileWriter.header(hasAudio: hasAudio, hasVideo: hasVideo)
         headerWritten = true
-        FLVFileWriter.writeTag(frame, into: &out)
+        Self.writeTag(frame, into: &out)
         return [out]
+    }
+
+    /// One tag; script data (`onMetaData`) at timestamp 0, as RTMP relays it: ffmpeg's FLV
+    /// demuxer takes a data tag with a later timestamp for a subtitle stream.
+    public static func writeTag(_ frame: MediaFrame, into buffer: inout ByteBuffer) {
+        var frame = frame
+        if frame.kind == .scriptData { frame.timestamp = 0 }
+        FLVFileWriter.writeTag(frame, into: &buffer)
     }
 
     public mutating func flush() -> [ByteBuffer] { [] }
