@@ -156,6 +156,23 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             services.offload(channel, reply: reply) { try dvr?.segment(stream: stream, start: start, end: end) } done: { body in
                 reply.send(.ok, contentType: "video/mp4", body: body, cache: immutable)
             }
+        case .clipPlaylist(let name):
+            let clips = services.clips
+            services.offload(channel, reply: reply) { try clips?.playlist(name: name).map { ByteBuffer(string: $0) } } done: { body in
+                reply.send(.ok, contentType: "application/vnd.apple.mpegurl", body: body, cache: "max-age=10")
+            }
+        case .clipInit(let name):
+            let clips = services.clips
+            let immutable = services.immutable
+            services.offload(channel, reply: reply) { try clips?.initialization(name: name) } done: { body in
+                reply.send(.ok, contentType: "video/mp4", body: body, cache: immutable)
+            }
+        case .clipSegment(let name, let start, let end):
+            let clips = services.clips
+            let immutable = services.immutable
+            services.offload(channel, reply: reply) { try clips?.segment(name: name, start: start, end: end) } done: { body in
+                reply.send(.ok, contentType: "video/mp4", body: body, cache: immutable)
+            }
         case .file(let directory, let name):
             serveFile(directory: directory, name: name, head: head, reply: reply, channel: channel)
         }
@@ -209,6 +226,7 @@ struct HTTPMediaServices: Sendable {
     var outputs: HTTPLiveOutputs?
     var dvr: HTTPDVRResponder?
     var files: HTTPFileResponder?
+    var clips: HTTPClipResponder?
     var threadPool: NIOThreadPool
     var pullTimeout: TimeAmount
 
