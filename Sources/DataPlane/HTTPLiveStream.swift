@@ -34,6 +34,11 @@ final class HTTPLiveStream: Sendable {
         var dropped = false
     }
 
+    private struct Outgoing: Sendable {
+        var loop: any EventLoop
+        var writes: [(channel: any Channel, bytes: ByteBuffer)]
+    }
+
     private struct Waiter: Sendable {
         var condition: Condition
         var promise: EventLoopPromise<Void>
@@ -53,6 +58,8 @@ final class HTTPLiveStream: Sendable {
         var nextViewerID = 0
         var waiters: [Waiter] = []
         var lastRequest: NIODeadline
+        /// Writes decided under the lock, sent in one task per event loop when the lock's section ends.
+        var outbox: [ObjectIdentifier: Outgoing] = [:]
         /// HLS client connections by their last playlist or part request.
         var hlsClients: [ObjectIdentifier: NIODeadline] = [:]
     }
@@ -81,7 +88,9 @@ final class HTTPLiveStream: Sendable {
             let pending = Self.withoutDuplicates(state.pending, of: initial)
             state.pending = []
             state.seeded = true
-            return (initial + pending).flatMap { mux($0, &state) }
+            let done = (initial + pending).flatMap { mux($0, &state) }
+            send(&state)
+            return done
         }
         for promise in done { promise.succeed() }
     }
@@ -106,9 +115,11 @@ final class HTTPLiveStream: Sendable {
                     FLVStreamMuxer.writeTag(frame, into: &tag)
                     flvTag = tag
                 }
-                write(flvTag!, to: viewer.channel)
+                write(flvTag!, to: viewer.channel, &state)
             }
-            return mux(frame, &state)
+            let done = mux(frame, &state)
+            send(&state)
+            return done
         }
         for promise in done { promise.succeed() }
     }
@@ -116,7 +127,9 @@ final class HTTPLiveStream: Sendable {
     /// The source stopped: what the muxer held goes out as the end of a segment.
     func sourceStopped() {
         let done = state.withLockedValue { state -> [EventLoopPromise<Void>] in
-            state.muxer.flush().flatMap { handle($0, &state) }
+            let done = state.muxer.flush().flatMap { handle($0, &state) }
+            send(&state)
+            return done
         }
         for promise in done { promise.succeed() }
     }
@@ -133,7 +146,7 @@ final class HTTPLiveStream: Sendable {
             for (id, viewer) in state.viewers where viewer.kind == .mp4 && viewer.joined {
                 if viewer.generation == nil {
                     state.viewers[id]?.generation = generation
-                    write(bytes, to: viewer.channel)
+                    write(bytes, to: viewer.channel, &state)
                 } else {
                     // A progressive file cannot change codec parameters: the viewer reconnects.
                     close(viewer.channel)
@@ -155,7 +168,7 @@ final class HTTPLiveStream: Sendable {
             for number in evicted.parts { state.parts[number] = nil }
             for (id, viewer) in state.viewers where viewer.kind == .mp4 && viewer.joined && viewer.generation == part.generation {
                 guard admit(id, &state, startPoint: part.isIndependent) else { continue }
-                write(part.bytes, to: viewer.channel)
+                write(part.bytes, to: viewer.channel, &state)
             }
             let playlist = state.playlist
             var done: [EventLoopPromise<Void>] = []
@@ -200,8 +213,23 @@ final class HTTPLiveStream: Sendable {
     // Channel operations are called under the lock, so they always go through the channel's
     // task queue (in order), never inline: a write error or a close would otherwise run the
     // handler's channelInactive, which takes the lock again.
-    private func write(_ bytes: ByteBuffer, to channel: any Channel) {
-        channel.eventLoop.execute { channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(bytes)), promise: nil) }
+    // Like the RTMP fan-out, viewers of one event loop get a frame in one task, not one each.
+    private func write(_ bytes: ByteBuffer, to channel: any Channel, _ state: inout State) {
+        let key = ObjectIdentifier(channel.eventLoop as AnyObject)
+        state.outbox[key, default: Outgoing(loop: channel.eventLoop, writes: [])].writes.append((channel, bytes))
+    }
+
+    /// Sends what `write` queued: one task per event loop, in the order written.
+    private func send(_ state: inout State) {
+        for outgoing in state.outbox.values {
+            let writes = outgoing.writes
+            outgoing.loop.execute {
+                var flushed = Set<ObjectIdentifier>()
+                for write in writes { write.channel.write(HTTPServerResponsePart.body(.byteBuffer(write.bytes)), promise: nil) }
+                for write in writes where flushed.insert(ObjectIdentifier(write.channel)).inserted { write.channel.flush() }
+            }
+        }
+        state.outbox = [:]
     }
 
     private func close(_ channel: any Channel) {
@@ -232,7 +260,8 @@ final class HTTPLiveStream: Sendable {
             if out.readableBytes == 0 { out = FLVFileWriter.header(hasAudio: true, hasVideo: true) }
             state.viewers[id]?.pending = []
             state.viewers[id]?.joined = true
-            write(out, to: viewer.channel)
+            write(out, to: viewer.channel, &state)
+            send(&state)
         }
     }
 
@@ -246,7 +275,8 @@ final class HTTPLiveStream: Sendable {
             state.viewers[id]?.generation = generation
             var out = initialization
             for var part in state.openSegment { out.writeBuffer(&part) }
-            write(out, to: viewer.channel)
+            write(out, to: viewer.channel, &state)
+            send(&state)
         }
     }
 
