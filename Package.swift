@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "PlayAuthorization", dependencies: ["RTMP"]),
         .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
         .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
+        // Browser delivery muxers: fMP4/CMAF fragments, LL-HLS and DVR playlists, HTTP-FLV, ranges, routes.
+        .target(name: "HTTPMedia", dependencies: [nio, "FLV", "ISOBMFF", "Recording", "HighlightExport", "RTMP"]),
 
         // MARK: C library wrapper
         .systemLibrary(
@@ -60,8 +62,8 @@ let package = Package(
         .target(name: "ControlLink", dependencies: ["ControlProtocol", nio, nioPosix, logging]),
         .target(
             name: "DataPlane",
-            dependencies: ["RTMP", "PlayAuthorization", "FLV", "Recording", "ISOBMFF", "HighlightExport", "ControlProtocol", "ControlLink",
-                           nio, nioPosix, logging, collections, atomics, serviceLifecycle]
+            dependencies: ["RTMP", "PlayAuthorization", "FLV", "Recording", "ISOBMFF", "HighlightExport", "HTTPMedia", "ControlProtocol", "ControlLink",
+                           nio, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"), logging, collections, atomics, serviceLifecycle]
         ),
         .target(
             name: "ControlPlane",
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "PlayAuthorization", nio, .product(name: "NIOEmbedded", package: "swift-nio"),
                                                    .product(name: "NIOTestUtils", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PlayAuthorization"]),
+        .testTarget(name: "HTTPMediaTests", dependencies: ["HTTPMedia", "FLV", "ISOBMFF", "Recording", nio]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),

@@ -18,6 +18,8 @@ cd "$(dirname "$0")/.."
 
 base=${LSC_BASE_PORT:-19400}
 http_base=${LSC_HTTP_BASE_PORT:-18400}
+# Each relay's HTTP media port (browsers: player page, LL-HLS, HTTP-FLV, fMP4, DVR rewind).
+media_base=${LSC_MEDIA_BASE_PORT:-18500}
 bin=${LSC_BIN_DIR:-.build/debug}
 stream=${LSC_STREAM:-livestream}
 idle=${LSC_IDLE_INTERVAL:-1}
@@ -94,9 +96,10 @@ origin-a 127.0.0.1:$base;127.0.0.1:$base livestreamcast_origin
 origin-b 127.0.0.1:$((base + 1));127.0.0.1:$((base + 1)) livestreamcast_origin
 INI
 
-node() { # name role rtmp-port http-port [host.ini]
-  local name=$1 role=$2 port=$3 http=$4 hostini=${5:-}
+node() { # name role rtmp-port http-port media-port [host.ini]
+  local name=$1 role=$2 port=$3 http=$4 media=$5 hostini=${6:-}
   local relay=("$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port")
+  if has_relay_flag '--http '; then relay+=(--http "127.0.0.1:$media"); fi
   local control=("$bin/lsc-control" --role "$role" --http "127.0.0.1:$http")
   mkdir -p "$work/$name/media"
   relay+=(--media "$work/$name/media")
@@ -111,10 +114,10 @@ node() { # name role rtmp-port http-port [host.ini]
   if has_control_flag --http; then start "$name-control" "${control[@]}"; fi
 }
 
-node origin-a origin "$base" "$http_base"
-node origin-b origin "$((base + 1))" "$((http_base + 1))"
-node intermediate intermediate "$((base + 2))" "$((http_base + 2))" "$work/intermediate.host.ini"
-node edge edge "$((base + 3))" "$((http_base + 3))" "$work/edge.host.ini"
+node origin-a origin "$base" "$http_base" "$media_base"
+node origin-b origin "$((base + 1))" "$((http_base + 1))" "$((media_base + 1))"
+node intermediate intermediate "$((base + 2))" "$((http_base + 2))" "$((media_base + 2))" "$work/intermediate.host.ini"
+node edge edge "$((base + 3))" "$((http_base + 3))" "$((media_base + 3))" "$work/edge.host.ini"
 has_control_flag --http || echo "run-3tier: note: this lsc-control has no admin API yet; only the data planes run"
 has_control_flag --host-ini || echo "run-3tier: note: this lsc-control reads no host.ini yet; the edge cannot pull through the tiers"
 
@@ -172,6 +175,17 @@ Publish to an origin (publish keys in $publish_keys; a publish without the key i
 Play at the edge:
   ffplay rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream
   ffprobe rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream
+
+Watch in a browser (player page: live LL-HLS or fMP4, "Rewind" plays the DVR recording):
+  origin-a      http://127.0.0.1:$media_base/livestreamcast_origin/$stream
+  origin-b      http://127.0.0.1:$((media_base + 1))/livestreamcast_origin/$stream
+  intermediate  http://127.0.0.1:$((media_base + 2))/livestreamcast_intermediate/$stream
+  edge          http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream
+Every node also serves, for ffprobe/ffplay/VLC/hls.js/mpegts.js (edge shown):
+  ffprobe http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream.flv            # HTTP-FLV
+  ffprobe http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream.mp4            # progressive fMP4
+  ffprobe http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream/index.m3u8     # LL-HLS
+  ffprobe http://127.0.0.1:$media_base/livestreamcast_origin/$stream/dvr.m3u8        # DVR rewind (origin-a records)
 
 Look at the nodes:
   curl -s http://127.0.0.1:$((http_base + 3))/api/v1/topology     # edge: groups, active upstream, failovers

@@ -4,6 +4,7 @@
 set -euo pipefail
 packages=(libmicrohttpd-dev pkg-config ffmpeg fonts-dejavu-core rtmpdump curl wrk hyperfine nginx libnginx-mod-rtmp iproute2 procps python3-pip passwd util-linux openssl mount
   # Real clients the interop live tests play with (VLC runs as a non-root user the tests create).
+  chromium chromium-driver
   vlc-bin vlc-plugin-base gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
 missing=()
 for p in "${packages[@]}"; do
@@ -17,3 +18,8 @@ if ((${#missing[@]})); then
 fi
 # Don't let the distribution's nginx service grab port 80/1935 behind our back; benchmarks start their own.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+# Browser tests (Tests/Browser): pytest driving Debian's chromium through selenium.
+if ! python3 -c 'import pytest, selenium' >/dev/null 2>&1; then
+  echo "install-deps: pip install pytest selenium"
+  python3 -m pip install -q pytest selenium 2>/dev/null || python3 -m pip install -q --break-system-packages pytest selenium
+fi

@@ -59,4 +59,17 @@ if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
 fi
+# Browser tests: pytest + selenium driving headless Debian chromium against the real binaries
+# (player page live at origin and edge, through an origin SIGKILL, DVR rewind, nginx cache in
+# front of an edge). About 2 minutes on the 2-core CI machine; bounded at 10.
+echo "== browser tests (Tests/Browser, headless chromium)"
+set +e
+LSC_BIN_DIR="$(swift build --show-bin-path)" timeout 600 python3 -m pytest -q -p no:cacheprovider Tests/Browser > .build/test-output-browser.txt 2>&1
+browser_status=$?
+set -e
+tail -n 40 .build/test-output-browser.txt
+browser_tests=$(grep -oE '[0-9]+ passed' .build/test-output-browser.txt | grep -oE '[0-9]+' | tail -1 || echo 0)
+[ "$browser_status" -eq 0 ] || { echo "browser tests failed (status $browser_status); full log: .build/test-output-browser.txt"; exit "$browser_status"; }
+echo "== browser tests passed: $browser_tests tests"
+total_tests=$((total_tests + browser_tests))
 echo "tests: $total_tests passed, 0 failed"

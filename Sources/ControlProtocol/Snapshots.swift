@@ -54,6 +54,12 @@ public struct StreamSnapshot: Codable, Sendable, Equatable {
     public var recording: Bool
     /// DVR state in words when recording is on: "recording" or "degraded: <why>".
     public var recordingState: String?
+    /// HTTP viewers: HTTP-FLV and fMP4 connections (each also counted in `players`) and HLS client
+    /// connections that asked for a playlist or part in the last 10 s (`players` counts the
+    /// stream's shared LL-HLS output once; behind an HTTP cache these are the cache's connections).
+    public var httpViewers: Int?
+    /// Play URLs, added by the admin API (not sent by the data plane).
+    public var playUrls: PlayURLs?
     public init(name: String, state: String, source: StreamSource? = nil, video: VideoInfo? = nil, audio: AudioInfo? = nil,
                 bitrateIn: Int = 0, bitrateOut: Int = 0, players: Int = 0, bytesIn: UInt64 = 0, bytesOut: UInt64 = 0,
                 publishingSince: Date? = nil, recording: Bool = false, recordingState: String? = nil) {

@@ -51,6 +51,8 @@ public struct RelayConfiguration: Sendable {
     /// Media root served by VOD playback (`mp4:exports/…`, `mp4:sources/…`, `mp4:dvr/…`); nil:
     /// the DVR's media root, and no VOD without a DVR either.
     public var mediaRoot: String?
+    /// The HTTP media port (`--http`); nil: off.
+    public var http: HTTPDeliveryConfiguration?
     /// Who may publish: the parsed `--publish-keys` file and its path (re-read on SIGHUP); nil keys: open.
     public var publishKeys: PublishKeys?
     public var publishKeysPath: String?

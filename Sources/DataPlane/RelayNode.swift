@@ -22,6 +22,8 @@ public final class RelayNode: DataPlaneCommandHandler {
     public let upstreams: UpstreamManager
     /// Publish keys and play tokens (`AccessPolicy.swift`).
     public let access: AccessPolicy
+    /// Shared HTTP outputs (LL-HLS, fMP4, HTTP-FLV) when `--http` is on.
+    public let http: HTTPLiveOutputs?
 
     /// `group` runs the upstream connections (the RTMP server's group in `lsc-relay`).
     public init(configuration: RelayConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -37,18 +39,28 @@ public final class RelayNode: DataPlaneCommandHandler {
         hub.addObserver(children)
         let events = self.events
         recorder = configuration.dvr.map { DVRRecorder(configuration: $0, hub: hub, events: events) }
-        upstreams = UpstreamManager(node: .init(hub: hub, events: events, children: children, configuration: configuration),
-                                    group: group, gracePeriod: configuration.pullGracePeriod,
-                                    pullTimeout: configuration.pullTimeout)
+        let upstreams = UpstreamManager(node: .init(hub: hub, events: events, children: children, configuration: configuration),
+                                        group: group, gracePeriod: configuration.pullGracePeriod,
+                                        pullTimeout: configuration.pullTimeout)
+        self.upstreams = upstreams
+        http = configuration.http.map {
+            HTTPLiveOutputs(configuration: $0, relay: configuration, hub: hub, upstreams: upstreams, group: group)
+        }
+        if let http { hub.addObserver(http) }
     }
 
     public func hello() -> Hello {
         Hello(softwareVersion: LiveStreamCast.version, role: configuration.role.rawValue, app: configuration.app,
-              rtmpListen: "\(configuration.host):\(configuration.port)", startedAt: startedAt)
+              rtmpListen: "\(configuration.host):\(configuration.port)",
+              mediaListen: configuration.http.map { "\($0.host):\($0.port)" }, startedAt: startedAt)
     }
 
     public func snapshot() -> DataPlaneSnapshot {
-        DataPlaneSnapshot(streams: hub.snapshots(), clients: clients.clients, children: children.children,
+        var streams = hub.snapshots()
+        if let viewers = http?.viewerCounts {
+            for index in streams.indices { streams[index].httpViewers = viewers[streams[index].name] ?? 0 }
+        }
+        return DataPlaneSnapshot(streams: streams, clients: clients.clients, children: children.children,
                           upstreams: upstreams.snapshots, counters: clients.counters)
     }
 
