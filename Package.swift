@@ -43,6 +43,12 @@ let package = Package(
         .target(name: "ControlProtocol"),
         .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
         .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
+        // The editor page (web/editor/), compiled in by the EmbedEditorPage plugin, and its serving.
+        .target(name: "EditorPage", plugins: [.plugin(name: "EmbedEditorPage")]),
+
+        // MARK: Build tools
+        .executableTarget(name: "lsc-embed-assets"),
+        .plugin(name: "EmbedEditorPage", capability: .buildTool(), dependencies: ["lsc-embed-assets"]),
 
         // MARK: C library wrapper
         .systemLibrary(
@@ -62,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "ControlPlane",
-            dependencies: ["AdminAPI", "ControlProtocol", "ControlLink", "MicroHTTPServer", "Topology",
+            dependencies: ["AdminAPI", "ControlProtocol", "ControlLink", "MicroHTTPServer", "EditorPage", "Topology",
                            "Failover", "HighlightExport", "Recording", "ISOBMFF", "FLV",
                            nio, nioPosix, logging, serviceLifecycle, unixSignals]
         ),
@@ -84,6 +90,7 @@ let package = Package(
         .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
         .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
+        .testTarget(name: "EditorPageTests", dependencies: ["EditorPage"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),

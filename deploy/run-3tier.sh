@@ -9,7 +9,8 @@
 # origins, as FMLE's primary and backup URLs do; each feed restarts when its origin comes back.
 # Prints the play URL and the curl commands; stops everything it started (by PID) on Ctrl-C or
 # SIGTERM. Settings (environment): LSC_BASE_PORT (RTMP ports BASE..BASE+3, default 19400),
-# LSC_HTTP_BASE_PORT (admin APIs, default 18400), LSC_BIN_DIR (default .build/debug, built if
+# LSC_HTTP_BASE_PORT (admin APIs and editor pages, default 18400), LSC_MEDIA_BASE_PORT (relays'
+# HTTP media when lsc-relay has --http, default 18500), LSC_BIN_DIR (default .build/debug, built if
 # missing), LSC_STREAM (default livestream), LSC_IDLE_INTERVAL (seconds, default 1),
 # LSC_WORK_DIR (default a new temp dir: host.ini files, sockets, logs).
 set -euo pipefail
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.."
 
 base=${LSC_BASE_PORT:-19400}
 http_base=${LSC_HTTP_BASE_PORT:-18400}
+media_base=${LSC_MEDIA_BASE_PORT:-18500}
 bin=${LSC_BIN_DIR:-.build/debug}
 stream=${LSC_STREAM:-livestream}
 idle=${LSC_IDLE_INTERVAL:-1}
@@ -89,6 +91,7 @@ INI
 
 node() { # name role rtmp-port http-port [host.ini]
   local name=$1 role=$2 port=$3 http=$4 hostini=${5:-}
+  local media_http=$((media_base + port - base))
   local relay=("$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port")
   local control=("$bin/lsc-control" --role "$role" --http "127.0.0.1:$http")
   mkdir -p "$work/$name/media"
@@ -97,12 +100,19 @@ node() { # name role rtmp-port http-port [host.ini]
   if has_relay_flag --control-socket; then relay+=(--control-socket "$work/$name.sock"); fi
   if has_control_flag --control-socket; then control+=(--control-socket "$work/$name.sock"); fi
   if has_relay_flag --cluster-secret-file; then relay+=(--cluster-secret-file "$secret"); fi
+  # HTTP media (the editor's player) once lsc-relay serves it.
+  if has_relay_flag '--http '; then relay+=(--http "127.0.0.1:$media_http"); fi
   if [ -n "$hostini" ] && has_control_flag --host-ini; then control+=(--host-ini "$hostini"); fi
   if [ -n "$hostini" ] && has_control_flag --idle-interval; then control+=(--idle-interval "$idle"); fi
   start "$name-relay" "${relay[@]}"
   if has_control_flag --http; then start "$name-control" "${control[@]}"; fi
 }
 
+# An on-demand clip for origin-a's editor (the seed's "openers"): 6 s of test pattern.
+mkdir -p "$work/origin-a/media/sources"
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=320x240:rate=25" -f lavfi -i "sine=frequency=660:sample_rate=44100" \
+  -t 6 -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -movflags +faststart "$work/origin-a/media/sources/opener.mp4" \
+  || echo "run-3tier: note: could not make the demo clip sources/opener.mp4"
 node origin-a origin "$base" "$http_base"
 node origin-b origin "$((base + 1))" "$((http_base + 1))"
 node intermediate intermediate "$((base + 2))" "$((http_base + 2))" "$work/intermediate.host.ini"
@@ -157,6 +167,9 @@ LiveStreamCast 3-tier demo on loopback (work dir: $work)
   origin-b      rtmp://127.0.0.1:$((base + 1))/livestreamcast_origin          http://127.0.0.1:$((http_base + 1))
   intermediate  rtmp://127.0.0.1:$((base + 2))/livestreamcast_intermediate    http://127.0.0.1:$((http_base + 2))
   edge          rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge            http://127.0.0.1:$((http_base + 3))
+
+Cut highlights in the browser (origin-a's editor: live DVR, the clip opener.mp4, exports):
+  http://127.0.0.1:$http_base/editor/
 
 Play at the edge:
   ffplay rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream

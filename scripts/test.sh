@@ -36,6 +36,34 @@ for suite in $(swift test --skip-build --list-tests 2>/dev/null | grep '^Integra
   run_tests "live-${suite#IntegrationTests.}" --filter "^${suite}/"
 done
 echo "== all Swift tests passed: $total_tests tests"
+
+# Editor page (web/editor/): its pure JavaScript logic (time format/parse, edit-list arithmetic,
+# output names, playlist parsing) with Node's built-in test runner. No browser; a few seconds.
+echo "== node --test: editor page logic (Tests/Web)"
+set +e
+timeout 120 node --test Tests/Web/ > .build/test-output-web.txt 2>&1
+web_status=$?
+set -e
+grep -E '^not ok|^# (tests|pass|fail)' .build/test-output-web.txt || true
+web_tests=$(grep -oE '^# pass [0-9]+' .build/test-output-web.txt | grep -oE '[0-9]+' || echo 0)
+echo "web tests: $web_tests passed"
+[ "$web_status" -eq 0 ] || { echo "node --test failed (status $web_status); full log: .build/test-output-web.txt"; exit "$web_status"; }
+total_tests=$((total_tests + web_tests))
+
+# Editor page in a real browser: headless Debian chromium driven by selenium (pytest) against a
+# live origin (lsc-relay + lsc-control + an ffmpeg publisher with burned-in frame numbers and a
+# clip in sources/). Screenshots per step under .build/browser-editor/. About 1-2 minutes.
+echo "== pytest: editor page in chromium (Tests/Browser/test_editor.py)"
+set +e
+LSC_BIN_DIR="$(swift build --show-bin-path)" timeout 600 python3 -m pytest -q -p no:cacheprovider Tests/Browser/test_editor.py \
+  > .build/test-output-browser-editor.txt 2>&1
+editor_status=$?
+set -e
+tail -n 40 .build/test-output-browser-editor.txt
+editor_tests=$(grep -oE '[0-9]+ passed' .build/test-output-browser-editor.txt | grep -oE '[0-9]+' | tail -1 || echo 0)
+echo "browser editor tests: $editor_tests passed"
+[ "$editor_status" -eq 0 ] || { echo "editor browser tests failed (status $editor_status); full log: .build/test-output-browser-editor.txt"; exit "$editor_status"; }
+total_tests=$((total_tests + editor_tests))
 if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
