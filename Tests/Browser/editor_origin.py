@@ -69,9 +69,18 @@ def wait_for(condition, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def _answers(get, path):
+    try:
+        return get(path) is not None
+    except Exception:
+        return False
+
+
 class Origin:
-    def __init__(self, bin_dir):
+    def __init__(self, bin_dir, token=None, publish=True):
         self.bin_dir = bin_dir
+        self.token = token
+        self.publish = publish
         self.work = tempfile.mkdtemp(prefix="lsc-editor-")
         self.media = os.path.join(self.work, "media")
         os.makedirs(os.path.join(self.media, "sources"))
@@ -92,7 +101,8 @@ class Origin:
         self.processes.append(subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL))
 
     def get(self, path):
-        with urllib.request.urlopen(self.api + path, timeout=5) as r:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        with urllib.request.urlopen(urllib.request.Request(self.api + path, headers=headers), timeout=5) as r:
             return json.load(r)
 
     def make_clip(self, name="opener.mp4", seconds=6):
@@ -110,8 +120,17 @@ class Origin:
             relay += ["--http", f"127.0.0.1:{self.media_port}"]
         self.start("relay", relay)
         wait_for(lambda: os.path.exists(self.socket), 30, "the relay's control socket")
-        self.start("control", [os.path.join(self.bin_dir, "lsc-control"), "--role", "origin", "--http",
-                               f"127.0.0.1:{self.http_port}", "--media", self.media, "--control-socket", self.socket])
+        control = [os.path.join(self.bin_dir, "lsc-control"), "--role", "origin", "--http",
+                   f"127.0.0.1:{self.http_port}", "--media", self.media, "--control-socket", self.socket]
+        if self.token:
+            token_file = os.path.join(self.work, "token")
+            with open(token_file, "w") as f:
+                f.write(self.token + "\n")
+            control += ["--api-token-file", token_file]
+        self.start("control", control)
+        if not self.publish:
+            wait_for(lambda: _answers(self.get, "/api/v1/sources"), 30, "the admin API")
+            return self
         self.start("publisher", ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i", f"testsrc2=size={WIDTH}x240:rate={FPS}",
                                  "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
                                  "-vf", frame_code_filter(), "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",

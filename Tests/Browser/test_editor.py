@@ -153,7 +153,7 @@ def test_editor_cuts_a_highlight_from_the_live_recording_and_a_clip(origin, driv
 
     # Reorder, then back; the list survives a reload (localStorage).
     page.rows()[2].find_element(By.CSS_SELECTOR, 'button[data-action="up"]').click()
-    assert "clip" in page.rows()[1].text
+    assert "opener.mp4" in page.rows()[1].text
     page.rows()[1].find_element(By.CSS_SELECTOR, 'button[data-action="down"]').click()
     driver.refresh()
     page.until(lambda: len(page.rows()) == 3, "the edit list after a reload")
@@ -222,3 +222,39 @@ def test_a_future_out_point_waits_for_live_and_completes(origin, driver):
                any("future.f4v" in li.text for li in page.qs('#jobs li[data-state="done"]')), "the waiting job done", timeout=60)
     page.shot("waited-done")
     assert page.errors() == []
+
+
+def test_on_a_phone_sized_screen_nothing_overflows(origin, driver):
+    page = Page(driver, origin)
+    driver.set_window_size(390, 844)
+    try:
+        driver.get(origin.api + "/editor/")
+        page.until(lambda: page.qs('#list-dvr li[data-name="livestream"]'), "the recording")
+        page.q('#list-dvr li[data-name="livestream"]').click()
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        video = page.q("#video").rect
+        assert video["width"] <= 390 and video["width"] > 300
+        page.shot("phone")
+        assert page.errors() == []
+    finally:
+        driver.set_window_size(1440, 960)
+
+
+def test_with_a_token_the_page_asks_once_and_sends_it_as_a_bearer_header(driver, tmp_path):
+    token = "s3cret-editor-token"
+    with Origin(BIN_DIR, token=token, publish=False) as origin:
+        page = Page(driver, origin)
+        driver.get(origin.api + "/editor/")
+        page.until(lambda: page.q("#token-dialog").get_attribute("open") is not None, "the token question")
+        page.shot("token")
+        page.typed("#token-input", token)
+        page.q("#token-form button").click()
+        page.until(lambda: page.qs('#list-clips li[data-name="opener.mp4"]'), "the clips after the token")
+        # Kept for the tab, never in a URL: a reload asks nothing.
+        assert driver.execute_script("return sessionStorage.getItem('lsc.apiToken')") == token
+        driver.refresh()
+        page.until(lambda: page.qs('#list-clips li[data-name="opener.mp4"]'), "the clips after a reload")
+        assert page.q("#token-dialog").get_attribute("open") is None
+        assert token not in driver.current_url
+        # The 401s before the token was given are expected; nothing else failed.
+        assert [e for e in page.errors() if "401" not in e["message"]] == []

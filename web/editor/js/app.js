@@ -224,7 +224,7 @@ $('export-form').addEventListener('submit', async (event) => {
   $('btn-export').disabled = true;
   try {
     const job = await api.post('/api/v1/exports', exportRequest(output, state.items));
-    $('export-message').textContent = `Export #${job.id} ${job.state === 'waiting' ? 'waits for live' : 'queued'}: ${job.output}`;
+    $('export-message').textContent = `Export #${job.id} submitted: ${job.output}${job.state === 'waiting' ? ' (waits for live)' : ''}`;
     $('export-message').classList.remove('error');
     state.jobs = [...state.jobs, job];
     proposeName();

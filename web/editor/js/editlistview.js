@@ -2,6 +2,7 @@
 // edit and remove; the item being previewed is highlighted.
 import { formatTime } from './timecode.js';
 import { itemDuration, runningTotals } from './editlist.js';
+import { actionButton, element } from './dom.js';
 
 export class EditListView {
   /** `actions`: {move(id, delta), edit(id), remove(id), sourceOf(item) -> listed source} */
@@ -16,27 +17,19 @@ export class EditListView {
     const totals = runningTotals(items);
     this.empty.hidden = items.length > 0;
     this.body.replaceChildren(...items.map((item, index) => {
-      const tr = document.createElement('tr');
-      tr.dataset.id = String(item.id);
-      if (index === this.playing) tr.className = 'playing';
       const source = this.actions.sourceOf(item);
-      const name = cell(`${item.source === 'dvr' ? 'DVR' : 'clip'} ${item.name}`);
-      if (item.source === 'dvr' && source && source.live && item.end > this.actions.liveEdge(source)) {
-        const waits = document.createElement('span');
-        waits.className = 'waits';
-        waits.textContent = 'waits for live';
-        name.append(waits);
-      }
-      const actions = document.createElement('td');
-      actions.className = 'actions';
-      actions.append(
-        button('↑', 'up', 'Move up', () => this.actions.move(item.id, -1), index === 0),
-        button('↓', 'down', 'Move down', () => this.actions.move(item.id, 1), index === items.length - 1),
-        button(editingId === item.id ? '…' : '✎', 'edit', 'Edit in/out', () => this.actions.edit(item.id)),
-        button('✕', 'remove', 'Remove', () => this.actions.remove(item.id)));
-      tr.append(cell(String(index + 1)), name, num(formatTime(item.start), 'in'), num(formatTime(item.end), 'out'),
-        num(formatTime(itemDuration(item)), 'duration'), num(formatTime(totals[index]), 'total'), actions);
-      return tr;
+      const waits = item.source === 'dvr' && source && source.live && item.end > this.actions.liveEdge(source);
+      const num = (seconds, name) => element('td', { className: `num ${name}`, textContent: formatTime(seconds) });
+      return element('tr', { dataset: { id: String(item.id) }, className: index === this.playing ? 'playing' : '' },
+        element('td', { textContent: String(index + 1) }),
+        element('td', { className: 'source' }, element('span', { className: 'kind', textContent: item.source === 'dvr' ? 'DVR' : 'clip' }),
+          ` ${item.name}`, waits ? element('span', { className: 'waits', textContent: 'waits for live' }) : null),
+        num(item.start, 'in'), num(item.end, 'out'), num(itemDuration(item), 'duration'), num(totals[index], 'total'),
+        element('td', { className: 'actions' },
+          actionButton('↑', 'up', () => this.actions.move(item.id, -1), { title: 'Move up', disabled: index === 0 }),
+          actionButton('↓', 'down', () => this.actions.move(item.id, 1), { title: 'Move down', disabled: index === items.length - 1 }),
+          actionButton(editingId === item.id ? '…' : '✎', 'edit', () => this.actions.edit(item.id), { title: 'Edit in/out' }),
+          actionButton('✕', 'remove', () => this.actions.remove(item.id), { title: 'Remove' })));
     }));
   }
 
@@ -44,27 +37,4 @@ export class EditListView {
     this.playing = index;
     [...this.body.children].forEach((tr, i) => tr.classList.toggle('playing', i === index));
   }
-}
-
-function cell(text) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  return td;
-}
-
-function num(text, name) {
-  const td = cell(text);
-  td.className = `num ${name}`;
-  return td;
-}
-
-function button(text, name, title, onClick, disabled = false) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = text;
-  b.title = title;
-  b.dataset.action = name;
-  b.disabled = disabled;
-  b.addEventListener('click', onClick);
-  return b;
 }

@@ -1,6 +1,8 @@
 // The jobs panel: every export job of this node (all editors see all jobs), with its state,
 // a progress bar, cancel, and, once done, play and download.
 
+import { actionButton, element } from './dom.js';
+
 const ACTIVE = new Set(['queued', 'waiting', 'running']);
 
 /** Output names of unfinished jobs (taken for new exports). */
@@ -23,52 +25,15 @@ export class JobsPanel {
   }
 
   row(job) {
-    const li = document.createElement('li');
-    li.dataset.id = job.id;
-    li.dataset.state = job.state;
-    const title = document.createElement('span');
-    title.className = 'title';
-    const state = document.createElement('span');
-    state.className = `state ${job.state}`;
-    state.textContent = job.state === 'waiting' ? 'waiting for live' : job.state;
-    title.append(`#${job.id} ${job.output} `, state);
-    const actions = document.createElement('span');
-    actions.className = 'actions';
-    if (ACTIVE.has(job.state)) {
-      actions.append(button('Cancel', 'cancel', () => this.actions.cancel(job.id)));
-    }
-    if (job.state === 'done') {
-      actions.append(button('Play', 'play', () => this.actions.play(job.output)));
-      const url = this.actions.downloadURL(job.output);
-      if (url) {
-        const a = document.createElement('a');
-        a.href = url;
-        a.download = job.output;
-        a.textContent = 'Download';
-        a.className = 'download';
-        actions.append(a);
-      }
-    }
-    li.append(title, actions);
-    const progress = document.createElement('progress');
-    progress.max = 1;
-    progress.value = job.state === 'done' ? 1 : job.progress;
-    li.append(progress);
-    if (job.error) {
-      const error = document.createElement('span');
-      error.className = 'error';
-      error.textContent = job.error;
-      li.append(error);
-    }
-    return li;
+    const url = job.state === 'done' ? this.actions.downloadURL(job.output) : null;
+    return element('li', { dataset: { id: job.id, state: job.state } },
+      element('span', { className: 'title' }, `#${job.id} ${job.output} `,
+        element('span', { className: `state ${job.state}`, textContent: job.state === 'waiting' ? 'waiting for live' : job.state })),
+      element('span', { className: 'actions' },
+        ACTIVE.has(job.state) ? actionButton('Cancel', 'cancel', () => this.actions.cancel(job.id)) : null,
+        job.state === 'done' ? actionButton('Play', 'play', () => this.actions.play(job.output)) : null,
+        url ? element('a', { href: url, download: job.output, textContent: 'Download', className: 'download' }) : null),
+      element('progress', { max: 1, value: job.state === 'done' ? 1 : job.progress }),
+      job.error ? element('span', { className: 'error', textContent: job.error }) : null);
   }
-}
-
-function button(text, name, onClick) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = text;
-  b.dataset.action = name;
-  b.addEventListener('click', onClick);
-  return b;
 }

@@ -1,6 +1,7 @@
 // The sources panel: live DVR recordings (live badge, growing duration, wall-clock start),
 // on-demand clips and exported outputs, as the API lists them; refreshed without reloading.
 import { formatTime } from './timecode.js';
+import { element } from './dom.js';
 
 export class SourceLists {
   constructor(lists, onSelect) {
@@ -59,33 +60,15 @@ export class SourceLists {
     if (ul.dataset.key === key) return; // Durations tick in place; the rows stay (no flicker, selection kept).
     ul.dataset.key = key;
     ul.replaceChildren(...(rows.length ? rows.map((row) => {
-      const li = document.createElement('li');
-      li.dataset.name = row.name;
-      li.tabIndex = 0;
-      li.setAttribute('role', 'option');
-      const selected = this.selected && this.selected.kind === kind && this.selected.name === row.name;
-      li.setAttribute('aria-selected', String(Boolean(selected)));
-      const name = document.createElement('span');
-      name.className = 'name';
-      name.textContent = row.name;
-      li.append(name);
-      if (row.live) {
-        const badge = document.createElement('span');
-        badge.className = 'badge live';
-        badge.textContent = 'LIVE';
-        li.append(badge);
-      }
-      const duration = document.createElement('span');
-      duration.className = 'duration';
-      duration.textContent = Number.isFinite(row.duration) ? formatTime(row.duration) : '';
-      li.append(duration);
-      const meta = document.createElement('span');
-      meta.className = 'meta';
-      meta.textContent = row.meta;
-      li.append(meta);
+      const selected = Boolean(this.selected && this.selected.kind === kind && this.selected.name === row.name);
+      const li = element('li', { dataset: { name: row.name }, tabIndex: 0, role: 'option', 'aria-selected': String(selected) },
+        element('span', { className: 'name', textContent: row.name }),
+        row.live ? element('span', { className: 'badge live', textContent: 'LIVE' }) : null,
+        element('span', { className: 'duration', textContent: Number.isFinite(row.duration) ? formatTime(row.duration) : '' }),
+        element('span', { className: 'meta', textContent: row.meta }));
       li.addEventListener('keydown', (event) => { if (event.key === 'Enter') this.select(kind, row.name); });
       return li;
-    }) : [emptyItem(emptyText)]));
+    }) : [element('li', { className: 'empty', textContent: emptyText })]));
     this.tickDurations();
   }
 
@@ -102,11 +85,4 @@ function fileRow(file) {
   const facts = [file.codecs?.join('+'), file.width && file.height ? `${file.width}×${file.height}` : null,
     `${(file.size / 1e6).toFixed(1)} MB`, file.error].filter(Boolean);
   return { name: file.name, duration: file.duration ?? NaN, meta: facts.join(' · ') };
-}
-
-function emptyItem(text) {
-  const li = document.createElement('li');
-  li.className = 'empty';
-  li.textContent = text;
-  return li;
 }
