@@ -37,33 +37,33 @@ for suite in $(swift test --skip-build --list-tests 2>/dev/null | grep '^Integra
 done
 echo "== all Swift tests passed: $total_tests tests"
 
+# Script stages: each prints "<label>: N passed, M failed" as its last line; counted into the total.
+run_stage() { # label, command...
+  local label=$1; shift
+  echo "== $label"
+  set +e
+  "$@" > ".build/stage-$label.txt" 2>&1
+  local status=$?
+  set -e
+  tail -n 40 ".build/stage-$label.txt"
+  local counted
+  counted=$(grep -oE '[0-9]+ passed' ".build/stage-$label.txt" | tail -1 | grep -oE '[0-9]+' || echo 0)
+  total_tests=$((total_tests + counted))
+  [ "$status" -eq 0 ] || { echo "$label failed (status $status); full log: .build/stage-$label.txt"; exit "$status"; }
+}
+# The 3-tier topology across network namespaces with impaired links and a cut link (about 1 min).
+run_stage netns-tiers timeout 300 bash scripts/netns-tiers.sh
+# Soak and churn, the 2-minute CI version of the 1-hour run in BENCHMARKS.md.
+run_stage soak timeout 400 bash scripts/soak.sh 120
 # Editor page (web/editor/): its pure JavaScript logic (time format/parse, edit-list arithmetic,
 # output names, playlist parsing) with Node's built-in test runner. No browser; a few seconds.
-echo "== node --test: editor page logic (Tests/Web)"
-set +e
-timeout 120 node --test Tests/Web/ > .build/test-output-web.txt 2>&1
-web_status=$?
-set -e
-grep -E '^not ok|^# (tests|pass|fail)' .build/test-output-web.txt || true
-web_tests=$(grep -oE '^# pass [0-9]+' .build/test-output-web.txt | grep -oE '[0-9]+' || echo 0)
-echo "web tests: $web_tests passed"
-[ "$web_status" -eq 0 ] || { echo "node --test failed (status $web_status); full log: .build/test-output-web.txt"; exit "$web_status"; }
-total_tests=$((total_tests + web_tests))
-
+run_stage editor-js timeout 120 bash -c 'set -o pipefail; node --test Tests/Web/ | tee /dev/stderr |
+  awk "/^# pass/{p=\$3} /^# fail/{f=\$3} END{print \"editor-js: \" p+0 \" passed, \" f+0 \" failed\"}"'
 # Editor page in a real browser: headless Debian chromium driven by selenium (pytest) against a
 # live origin (lsc-relay + lsc-control + an ffmpeg publisher with burned-in frame numbers and a
-# clip in sources/). Screenshots per step under .build/browser-editor/. About 1-2 minutes.
-echo "== pytest: editor page in chromium (Tests/Browser/test_editor.py)"
-set +e
-LSC_BIN_DIR="$(swift build --show-bin-path)" timeout 600 python3 -m pytest -q -p no:cacheprovider Tests/Browser/test_editor.py \
-  > .build/test-output-browser-editor.txt 2>&1
-editor_status=$?
-set -e
-tail -n 40 .build/test-output-browser-editor.txt
-editor_tests=$(grep -oE '[0-9]+ passed' .build/test-output-browser-editor.txt | grep -oE '[0-9]+' | tail -1 || echo 0)
-echo "browser editor tests: $editor_tests passed"
-[ "$editor_status" -eq 0 ] || { echo "editor browser tests failed (status $editor_status); full log: .build/test-output-browser-editor.txt"; exit "$editor_status"; }
-total_tests=$((total_tests + editor_tests))
+# clip in sources/). Screenshots per step under .build/browser-editor/. About 1 minute.
+run_stage editor-browser env LSC_BIN_DIR="$(swift build --show-bin-path)" \
+  timeout 600 python3 -m pytest -q -p no:cacheprovider Tests/Browser/test_editor.py
 if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
