@@ -43,6 +43,8 @@ let package = Package(
         .target(name: "ControlProtocol"),
         .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
         .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
+        // Browser delivery muxers: fMP4/CMAF fragments, LL-HLS and DVR playlists, HTTP-FLV, ranges, routes.
+        .target(name: "HTTPMedia", dependencies: [nio, "FLV", "ISOBMFF", "Recording", "HighlightExport", "RTMP"]),
         // The editor page (web/editor/), compiled in by the EmbedEditorPage plugin, and its serving.
         .target(name: "EditorPage", plugins: [.plugin(name: "EmbedEditorPage")]),
 
@@ -63,8 +65,8 @@ let package = Package(
         .target(name: "ControlLink", dependencies: ["ControlProtocol", nio, nioPosix, logging]),
         .target(
             name: "DataPlane",
-            dependencies: ["RTMP", "FLV", "Recording", "ISOBMFF", "HighlightExport", "ControlProtocol", "ControlLink",
-                           nio, nioPosix, logging, collections, atomics, serviceLifecycle]
+            dependencies: ["RTMP", "FLV", "Recording", "ISOBMFF", "HighlightExport", "HTTPMedia", "ControlProtocol", "ControlLink",
+                           nio, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"), logging, collections, atomics, serviceLifecycle]
         ),
         .target(
             name: "ControlPlane",
@@ -93,6 +95,7 @@ let package = Package(
         .testTarget(name: "EditorPageTests", dependencies: ["EditorPage"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
+        .testTarget(name: "HTTPMediaTests", dependencies: ["HTTPMedia", "FLV", "ISOBMFF", "Recording", nio]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),

@@ -44,6 +44,8 @@ public struct RelayConfiguration: Sendable {
     /// Media root served by VOD playback (`mp4:exports/…`, `mp4:sources/…`, `mp4:dvr/…`); nil:
     /// the DVR's media root, and no VOD without a DVR either.
     public var mediaRoot: String?
+    /// The HTTP media port (`--http`); nil: off.
+    public var http: HTTPDeliveryConfiguration?
 
     public init(role: NodeRole = .origin, app: String? = nil, host: String = "0.0.0.0", port: Int = 1935,
                 chunkLimits: ChunkDecoderLimits = .init(), handshakeTimeout: TimeAmount = .seconds(5),

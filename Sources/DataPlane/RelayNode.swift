@@ -20,6 +20,8 @@ public final class RelayNode: DataPlaneCommandHandler {
     public let recorder: DVRRecorder?
     /// Upstream connections and relayed streams (intermediate and edge roles).
     public let upstreams: UpstreamManager
+    /// Shared HTTP outputs (LL-HLS, fMP4, HTTP-FLV) when `--http` is on.
+    public let http: HTTPLiveOutputs?
 
     /// `group` runs the upstream connections (the RTMP server's group in `lsc-relay`).
     public init(configuration: RelayConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -33,9 +35,14 @@ public final class RelayNode: DataPlaneCommandHandler {
         hub.addObserver(children)
         let events = self.events
         recorder = configuration.dvr.map { DVRRecorder(configuration: $0, hub: hub, events: events) }
-        upstreams = UpstreamManager(node: .init(hub: hub, events: events, children: children, configuration: configuration),
-                                    group: group, gracePeriod: configuration.pullGracePeriod,
-                                    pullTimeout: configuration.pullTimeout)
+        let upstreams = UpstreamManager(node: .init(hub: hub, events: events, children: children, configuration: configuration),
+                                        group: group, gracePeriod: configuration.pullGracePeriod,
+                                        pullTimeout: configuration.pullTimeout)
+        self.upstreams = upstreams
+        http = configuration.http.map {
+            HTTPLiveOutputs(configuration: $0, relay: configuration, hub: hub, upstreams: upstreams, group: group)
+        }
+        if let http { hub.addObserver(http) }
     }
 
     public func hello() -> Hello {

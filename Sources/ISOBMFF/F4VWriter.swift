@@ -101,7 +101,24 @@ public struct F4VWriter: Sendable {
         return remainder * 2 >= UInt64(from) ? quotient + 1 : quotient
     }
 
-    private func movieBox(tracks: [F4VTrack], chunks: [F4VChunk], firstChunkOffset: UInt64, largeOffsets: Bool) -> ByteBuffer {
+    /// The initialization segment of a fragmented file (ISO/IEC 14496-12 8.8; CMAF): `ftyp` and a
+    /// `moov` whose tracks have no samples, with an `mvex` holding one `trex` per track, so that
+    /// `moof`/`mdat` fragments follow. Track ids are the track's index plus one.
+    public func initializationSegment(tracks: [F4VTrack]) -> ByteBuffer {
+        var out = ByteBuffer()
+        out.writeBox("ftyp") { buffer in
+            buffer.writeInteger(majorBrand.rawValue)
+            buffer.writeInteger(UInt32(0))
+            for brand in compatibleBrands { buffer.writeInteger(brand.rawValue) }
+        }
+        let empty = tracks.map { F4VTrack(kind: $0.kind, timescale: $0.timescale, sampleDescriptions: $0.sampleDescriptions, samples: []) }
+        var moov = movieBox(tracks: empty, chunks: [], firstChunkOffset: 0, largeOffsets: false, fragmented: true)
+        out.writeBuffer(&moov)
+        return out
+    }
+
+    private func movieBox(tracks: [F4VTrack], chunks: [F4VChunk], firstChunkOffset: UInt64, largeOffsets: Bool,
+                          fragmented: Bool = false) -> ByteBuffer {
         // Offsets of every chunk, per track, in file order.
         var chunkOffsets = [[UInt64]](repeating: [], count: tracks.count)
         var position = firstChunkOffset
@@ -132,6 +149,17 @@ public struct F4VWriter: Sendable {
             for (index, track) in tracks.enumerated() {
                 writeTrack(&moov, track: track, id: UInt32(index + 1), chunkOffsets: chunkOffsets[index],
                            chunkSizes: chunkSizes[index], largeOffsets: largeOffsets)
+            }
+            if fragmented {
+                moov.writeBox("mvex") { mvex in
+                    for index in tracks.indices {
+                        mvex.writeFullBox("trex") { box in
+                            box.writeInteger(UInt32(index + 1))  // track_ID
+                            box.writeInteger(UInt32(1))  // default_sample_description_index
+                            box.writeRepeatingByte(0, count: 12)  // default duration, size, flags
+                        }
+                    }
+                }
             }
         }
         return moov

@@ -76,6 +76,18 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Intermediate/edge: seconds players wait for a stream no upstream delivers before they get NetStream.Play.StreamNotFound.")
     var pullTimeout: Double = 10
 
+    @Option(help: "HTTP media listen address HOST:PORT (HTTP-FLV, fMP4, LL-HLS, DVR rewind, files, player page), or 'off'.")
+    var http: String = "0.0.0.0:8935"
+
+    @Option(help: "LL-HLS part target in seconds (parts are cut at or below it, and at every keyframe).")
+    var hlsPartTarget: Double = 0.5
+
+    @Option(help: "LL-HLS segment target in seconds (a segment ends at the first keyframe past it).")
+    var hlsSegmentTarget: Double = 1.0
+
+    @Option(help: "LL-HLS segments kept in memory per stream (and listed in its playlist).")
+    var hlsWindow: Int = 7
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -111,6 +123,19 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
         guard pullTimeout > 0, pullTimeout <= 3600 else { throw ValidationError("--pull-timeout must be between 0 and 3600 seconds") }
         configuration.pullTimeout = .milliseconds(Int64(pullTimeout * 1000))
+        if http != "off" {
+            guard let httpAddress = ListenAddress(parsing: http, defaultHost: "0.0.0.0") else {
+                throw ValidationError("--http must be HOST:PORT or 'off', got '\(http)'")
+            }
+            guard hlsPartTarget >= 0.1, hlsPartTarget <= 5, hlsSegmentTarget >= hlsPartTarget, hlsSegmentTarget <= 30 else {
+                throw ValidationError("--hls-part-target must be 0.1–5 s and --hls-segment-target at least that and at most 30 s")
+            }
+            guard hlsWindow >= 3, hlsWindow <= 100 else { throw ValidationError("--hls-window must be between 3 and 100") }
+            configuration.http = HTTPDeliveryConfiguration(
+                host: httpAddress.host, port: httpAddress.port,
+                muxer: .init(partTarget: hlsPartTarget, segmentTarget: hlsSegmentTarget), windowSegments: hlsWindow,
+                maxConnections: maxConnections)
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
         let server = RTMPServer(node: node, group: group)
@@ -119,7 +144,7 @@ struct RelayCommand: AsyncParsableCommand {
         node.events.attach(controlLink)
         try await controlLink.start()
         let services = ServiceGroup(configuration: .init(
-            services: [.init(service: server)],
+            services: [.init(service: server)] + (configuration.http.map { [.init(service: HTTPMediaServer(node: node, configuration: $0, group: group))] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "relay")))
         try await services.run()

@@ -1,13 +1,28 @@
 import Foundation
+import Synchronization
 
 /// Starting the real `lsc-relay` and real ffmpeg publishers for live tests.
 enum RelayFixtures {
-    /// Starts `lsc-relay` on a free loopback port and waits until it listens.
+    /// HTTP media port of each relay started here, by its RTMP port.
+    private static let httpPorts = Mutex<[Int: Int]>([:])
+
+    /// The HTTP media port (`--http`) of the relay started on RTMP port `rtmpPort`.
+    static func httpPort(ofRelay rtmpPort: Int) -> Int? { httpPorts.withLock { $0[rtmpPort] } }
+
+    /// Starts `lsc-relay` on a free loopback port and waits until it listens. Every relay also
+    /// gets its HTTP media port on a free loopback port (never the default 8935, so relays
+    /// started in parallel do not collide): `httpPort(ofRelay:)` names it.
     static func startRelay(role: String = "origin", port: Int = FreePort.next(), extra: [String] = [],
                            workingDirectory: URL? = nil) throws -> (process: TestProcess, port: Int) {
         // Recordings (on by default on an origin) go to a scratch media root unless a test names one.
         let media = extra.contains("--media") ? [] : ["--media", TestDirectory.make("media").path]
-        let relay = try TestProcess(Binaries.path("lsc-relay"), ["--role", role, "--rtmp", "127.0.0.1:\(port)", "--threads", "2"] + media + extra,
+        var http: [String] = []
+        if !extra.contains("--http") {
+            let httpPort = FreePort.next()
+            http = ["--http", "127.0.0.1:\(httpPort)"]
+            httpPorts.withLock { $0[port] = httpPort }
+        }
+        let relay = try TestProcess(Binaries.path("lsc-relay"), ["--role", role, "--rtmp", "127.0.0.1:\(port)", "--threads", "2"] + media + http + extra,
                                     name: "lsc-relay-\(role)", workingDirectory: workingDirectory)
         try waitUntil("lsc-relay listening on \(port)", timeout: 15) { isListening(port: port) }
         return (relay, port)
