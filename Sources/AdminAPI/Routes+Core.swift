@@ -18,7 +18,7 @@ extension Route {
                 return try encoded(NodeResponse(
                     role: state.role, app: hello?.app, version: LiveStreamCast.version,
                     controlProtocolVersion: ControlProtocolVersion.current, dataPlaneProtocolVersion: hello?.protocolVersion,
-                    dataPlaneVersion: hello?.softwareVersion, httpListen: state.httpListen, rtmpListen: hello?.rtmpListen,
+                    dataPlaneVersion: hello?.softwareVersion, httpListen: state.httpListen, rtmpListen: hello?.rtmpListen, mediaHTTPListen: hello?.mediaHTTPListen,
                     startedAt: state.controlStartedAt, dataPlaneStartedAt: hello?.startedAt, dataPlane: state.linkUp ? "up" : "down"))
             },
             Route("GET", "/api/v1/streams") { context throws(APIError) in

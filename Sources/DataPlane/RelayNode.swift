@@ -47,7 +47,9 @@ public final class RelayNode: DataPlaneCommandHandler {
 
     public func hello() -> Hello {
         Hello(softwareVersion: LiveStreamCast.version, role: configuration.role.rawValue, app: configuration.app,
-              rtmpListen: "\(configuration.host):\(configuration.port)", startedAt: startedAt)
+              rtmpListen: "\(configuration.host):\(configuration.port)",
+              mediaHTTPListen: configuration.http.map { ($0.host.contains(":") ? "[\($0.host)]" : $0.host) + ":\($0.port)" },
+              startedAt: startedAt)
     }
 
     public func snapshot() -> DataPlaneSnapshot {

@@ -4,40 +4,81 @@ one clip item, export, the job reaching done in the page, the output in Outputs,
 items starting on the marked frames (read back from the burned-in numbers), a future out-point
 that waits for live, and no console errors or failed requests. Screenshots per step in
 .build/browser-editor/. LSC_EDITOR_SCREENSHOT=docs/editor.png also saves the README picture.
-Media playback steps run when lsc-relay serves HTTP media (--http)."""
+Media comes from lsc-relay --http (Tests/Browser/lsc_harness.py starts the nodes)."""
+import json
 import math
 import os
 import shutil
-import time
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from editor_origin import FPS, Origin, read_frame_codes, runs, wait_for
+import lsc_harness
+from editor_media import FPS, first_recorded_frame, frame_codes, make_clip, runs
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BIN_DIR = os.environ.get("LSC_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
+ROOT = lsc_harness.REPO
 SHOTS = os.path.join(ROOT, ".build", "browser-editor")
+
+
+class Origin:
+    """An origin node (lsc-relay with --http, lsc-control), a clip in sources/ and, unless
+    `publish` is off, an ffmpeg publisher recorded to DVR."""
+
+    def __init__(self, cluster, token=None, publish=True):
+        extra = []
+        if token:
+            token_file = cluster.directory / "token"
+            token_file.write_text(token + "\n")
+            extra = ["--api-token-file", str(token_file)]
+        make_clip(cluster.directory / "origin" / "media" / "sources" / "opener.mp4")
+        self.node = cluster.node("origin", control_extra=extra)
+        self.token = token
+        self.media = self.node.media
+        self.api = f"http://127.0.0.1:{self.node.api_port}"
+        if publish:
+            cluster.publish(self.node.rtmp_url(), seconds=900)
+            lsc_harness.wait_until("the DVR recording of livestream", lambda: self.recording() and self.recording()["duration"] > 3,
+                                   timeout=60)
+        else:
+            lsc_harness.wait_until("the admin API", lambda: lsc_harness.http_get(self.api + "/api/v1/health", headers=self.auth)[0] == 200,
+                                   timeout=30)
+
+    @property
+    def auth(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path):
+        status, _, body = lsc_harness.http_get(self.api + path, headers=self.auth)
+        assert status == 200, f"{path}: {status}"
+        return json.loads(body)
+
+    def recording(self):
+        try:
+            return next((r for r in self.get("/api/v1/dvr")["recordings"] if r["stream"] == "livestream"), None)
+        except Exception:  # not answering yet
+            return None
+
+
+def wait_for(condition, timeout, what):
+    return lsc_harness.wait_until(what, condition, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
 def origin():
-    with Origin(BIN_DIR) as o:
-        yield o
+    cluster = lsc_harness.Cluster("editor")
+    try:
+        yield Origin(cluster)
+    finally:
+        cluster.close()
 
 
 @pytest.fixture(scope="module")
 def driver():
-    options = webdriver.ChromeOptions()
-    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,960",
-                "--autoplay-policy=no-user-gesture-required", "--mute-audio"]:
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    d = lsc_harness.chromium()
+    d.set_window_size(1440, 960)
     d.set_script_timeout(30)
     yield d
     d.quit()
@@ -64,7 +105,17 @@ class Page:
         return self.d.find_elements(By.CSS_SELECTOR, css)
 
     def until(self, fn, what, timeout=20):
-        return wait_for(lambda: _safe(fn), timeout, what)
+        try:
+            return wait_for(lambda: _safe(fn), timeout, what)
+        except TimeoutError as error:
+            raise TimeoutError(f"{error}; player: {self.player_state()}; console: {self.d.get_log('browser')}") from None
+
+    def player_state(self):
+        return _safe(lambda: self.d.execute_script(
+            "const v = document.getElementById('video'); const b = [];"
+            "for (let i = 0; i < v.buffered.length; i++) b.push([v.buffered.start(i), v.buffered.end(i)]);"
+            "return {currentTime: v.currentTime, paused: v.paused, readyState: v.readyState, buffered: b,"
+            " error: v.error && v.error.message, message: document.getElementById('player-message').textContent}"))
 
     def typed(self, css, text):
         field = self.q(css)
@@ -77,8 +128,12 @@ class Page:
     def rows(self):
         return self.qs("#editlist-body tr")
 
-    def media(self):
-        return self.origin.relay_has_http
+    def time(self):
+        return self.d.execute_script("return document.getElementById('video').currentTime")
+
+    def frame_on_screen(self):
+        """The frame number burned into the picture the <video> shows."""
+        return self.d.execute_script(lsc_harness.READ_VIDEO_FRAME_JS, self.q("#video"))
 
     def seek(self, seconds):
         self.d.execute_async_script(
@@ -108,36 +163,37 @@ def test_editor_cuts_a_highlight_from_the_live_recording_and_a_clip(origin, driv
     first = duration()
     page.until(lambda: duration() > first, "a growing DVR duration")
 
-    # DVR item 1: with the buttons.
+    # Play the DVR source (it starts near the live edge), then seek and mark with the buttons.
     page.q('#list-dvr li[data-name="livestream"]').click()
-    if page.media():
-        page.until(lambda: driver.execute_script("return document.getElementById('video').readyState >= 2"), "DVR playback")
-        page.seek(1.0)
-        page.q("#btn-set-in").click()
-        page.seek(2.0)
-        page.q("#btn-set-out").click()
-        assert page.q("#in-point").get_attribute("value") == "00:01.000"
-    else:
-        page.typed("#in-point", "1")
-        page.typed("#out-point", "0:02.000")
+    page.until(lambda: driver.execute_script("return document.getElementById('video').readyState >= 2"), "DVR playback")
+    t0 = page.time()
+    page.until(lambda: page.time() > t0 + 0.5, "the DVR source playing (currentTime advances)")
+    page.shot("dvr-playing")
+    marked = []  # the burned-in number on screen at each in-point
+    page.seek(1.0)
+    marked.append(page.frame_on_screen())
+    page.q("#btn-set-in").click()
+    page.seek(2.0)
+    page.q("#btn-set-out").click()
+    assert page.q("#in-point").get_attribute("value") == "00:01.000"
+    assert page.q("#out-point").get_attribute("value") == "00:02.000"
+    assert page.q("#frame").text.startswith("frame 50 ")
     page.shot("dvr-marked")
     page.q("#btn-add").click()
     page.until(lambda: len(page.rows()) == 1, "the first item")
 
-    # DVR item 2: with the I and O keys (from the playhead), and Enter to add.
+    # DVR item 2: frame steps and the I and O keys (from the playhead), Enter to add.
     driver.execute_script("document.activeElement.blur()")
-    if page.media():
-        page.seek(2.4)
-        page.press("i")
-        page.seek(3.2)
-        page.press("o")
-    else:
-        # Without HTTP media the playhead stays at 0: the keys set it, typing moves it.
-        page.press("i")
-        assert page.q("#in-point").get_attribute("value") == "00:00.000"
-        page.typed("#in-point", "2.4")
-        page.typed("#out-point", "3.2")
-        driver.execute_script("document.activeElement.blur()")
+    page.seek(2.4)
+    page.press(Keys.ARROW_RIGHT)
+    page.until(lambda: abs(page.time() - 2.46) < 0.011, "one frame forward")
+    page.press(Keys.ARROW_LEFT)
+    page.until(lambda: abs(page.time() - 2.42) < 0.011, "one frame back")
+    page.seek(2.4)
+    marked.append(page.frame_on_screen())
+    page.press("i")
+    page.seek(3.2)
+    page.press("o")
     page.press(Keys.ENTER)
     page.until(lambda: len(page.rows()) == 2, "the second item")
 
@@ -171,8 +227,8 @@ def test_editor_cuts_a_highlight_from_the_live_recording_and_a_clip(origin, driv
     page.shot("exported")
     # The README picture: the recording selected, the edit list, the finished job.
     page.q('#list-dvr li[data-name="livestream"]').click()
-    if page.media():
-        page.seek(1.0)
+    page.until(lambda: driver.execute_script("return document.getElementById('video').readyState >= 2"), "DVR playback")
+    page.seek(1.0)
     page.typed("#in-point", "1")
     page.typed("#out-point", "2")
     driver.execute_script("document.activeElement.blur()")
@@ -183,21 +239,31 @@ def test_editor_cuts_a_highlight_from_the_live_recording_and_a_clip(origin, driv
     # The exported items start on the frames at the marked in-points.
     # The frame on screen at recording time t is the last one presented at or before t; the
     # recording's first video frame may come a little after time 0 (audio can come first).
-    base, first_time = origin.first_recorded_frame()
+    base, first_time = first_recorded_frame(origin.media)
     on_screen = lambda t: base + math.floor((t - first_time) * FPS + 1e-6)
-    codes = read_frame_codes(os.path.join(origin.media, "exports", "highlight-1.f4v"))
+    codes = frame_codes(origin.media / "exports" / "highlight-1.f4v")
     items = runs(codes)
     assert [first for first, _ in items] == [on_screen(1.0), on_screen(2.4), round(1.2 * FPS)], items
+    # ... which are the frames the page showed when they were marked.
+    assert [first for first, _ in items[:2]] == marked, (items, marked)
     # Every frame on screen during the item: its duration in frames, one more when it starts mid-frame.
     assert [count for _, count in items][2] == 20, items
     for (first, count), (start, end) in zip(items[:2], [(1.0, 2.0), (2.4, 3.2)]):
         assert count == on_screen(end - 1e-3) - first + 1, items
 
-    if page.media():
-        page.q('#jobs li[data-state="done"] button[data-action="play"]').click()
-        page.until(lambda: driver.execute_script("return document.getElementById('video').currentTime") > 0.5,
-                   "the output playing")
-        page.shot("output-playing")
+    # Done -> play it in the player; the download link points at the file.
+    page.q('#jobs li[data-state="done"] button[data-action="play"]').click()
+    page.until(lambda: page.time() > 0.5, "the output playing (currentTime advances)")
+    page.shot("output-playing")
+    link = page.q('#jobs li[data-state="done"] a.download').get_attribute("href")
+    status, _, body = lsc_harness.http_get(link)
+    assert status == 200 and body == (origin.media / "exports" / "highlight-1.f4v").read_bytes()
+
+    # Preview the list: item after item from the in-points.
+    page.q("#btn-preview").click()
+    page.until(lambda: page.qs("#editlist-body tr.playing"), "the preview playing the first item")
+    page.until(lambda: page.rows()[2].get_attribute("class") == "playing", "the preview reaching the clip", timeout=30)
+    page.until(lambda: not page.qs("#editlist-body tr.playing"), "the preview ending", timeout=30)
 
     assert page.errors() == []
 
@@ -240,9 +306,11 @@ def test_on_a_phone_sized_screen_nothing_overflows(origin, driver):
         driver.set_window_size(1440, 960)
 
 
-def test_with_a_token_the_page_asks_once_and_sends_it_as_a_bearer_header(driver, tmp_path):
+def test_with_a_token_the_page_asks_once_and_sends_it_as_a_bearer_header(driver):
     token = "s3cret-editor-token"
-    with Origin(BIN_DIR, token=token, publish=False) as origin:
+    cluster = lsc_harness.Cluster("editor-token")
+    try:
+        origin = Origin(cluster, token=token, publish=False)
         page = Page(driver, origin)
         driver.get(origin.api + "/editor/")
         page.until(lambda: page.q("#token-dialog").get_attribute("open") is not None, "the token question")
@@ -258,3 +326,5 @@ def test_with_a_token_the_page_asks_once_and_sends_it_as_a_bearer_header(driver,
         assert token not in driver.current_url
         # The 401s before the token was given are expected; nothing else failed.
         assert [e for e in page.errors() if "401" not in e["message"]] == []
+    finally:
+        cluster.close()

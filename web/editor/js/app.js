@@ -68,7 +68,7 @@ function selectSource(kind, name) {
   const source = describe(kind, name);
   if (!source) return;
   player.stopPreview();
-  player.load(source, { at: source.live ? Math.max(0, source.duration - 3) : 0 });
+  player.load(source, { at: source.live ? Math.max(0, source.duration - 3) : 0, autoplay: true });
   filmstrip.build(source, source.duration);
   if (state.editing === null) { $('in-point').value = ''; $('out-point').value = ''; }
   updateMarks();

@@ -16,14 +16,20 @@ export class EditListView {
   render(items, editingId = null) {
     const totals = runningTotals(items);
     this.empty.hidden = items.length > 0;
-    this.body.replaceChildren(...items.map((item, index) => {
+    const waits = items.map((item) => {
       const source = this.actions.sourceOf(item);
-      const waits = item.source === 'dvr' && source && source.live && item.end > this.actions.liveEdge(source);
+      return Boolean(item.source === 'dvr' && source && source.live && item.end > this.actions.liveEdge(source));
+    });
+    // Rows are rebuilt only when something shown changed (the page re-renders on every refresh).
+    const key = JSON.stringify([items, editingId, waits]);
+    if (key === this.key) return;
+    this.key = key;
+    this.body.replaceChildren(...items.map((item, index) => {
       const num = (seconds, name) => element('td', { className: `num ${name}`, textContent: formatTime(seconds) });
       return element('tr', { dataset: { id: String(item.id) }, className: index === this.playing ? 'playing' : '' },
         element('td', { textContent: String(index + 1) }),
         element('td', { className: 'source' }, element('span', { className: 'kind', textContent: item.source === 'dvr' ? 'DVR' : 'clip' }),
-          ` ${item.name}`, waits ? element('span', { className: 'waits', textContent: 'waits for live' }) : null),
+          ` ${item.name}`, waits[index] ? element('span', { className: 'waits', textContent: 'waits for live' }) : null),
         num(item.start, 'in'), num(item.end, 'out'), num(itemDuration(item), 'duration'), num(totals[index], 'total'),
         element('td', { className: 'actions' },
           actionButton('↑', 'up', () => this.actions.move(item.id, -1), { title: 'Move up', disabled: index === 0 }),

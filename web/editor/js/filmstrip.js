@@ -41,7 +41,7 @@ export class Filmstrip {
     video.preload = 'auto';
     let session = null;
     try {
-      if (isPlaylist(source.url) && video.canPlayType('application/vnd.apple.mpegurl') === '' && 'MediaSource' in window) {
+      if (isPlaylist(source.url) && 'MediaSource' in window) {
         session = new HLSSession(video, source.url, { onError: () => {} });
       } else {
         video.src = source.url;

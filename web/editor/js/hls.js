@@ -1,5 +1,5 @@
-// A small HLS (fMP4) player on Media Source Extensions for browsers without native HLS
-// (desktop Chromium, Firefox): fetches the media playlist, its init segment and the segments
+// A small HLS (fMP4) player on Media Source Extensions (used wherever MSE exists, native HLS only
+// where it does not): fetches the media playlist, its init segment and the segments
 // around the playhead, and re-reads the playlist while it is live (an EVENT playlist grows).
 import { parseMediaPlaylist } from './media.js';
 
@@ -20,8 +20,9 @@ export function codecsOfInit(bytes) {
 }
 
 export class HLSSession {
-  constructor(video, url, { onError } = {}) {
+  constructor(video, url, { onError, start = null } = {}) {
     this.video = video;
+    this.startAt = start;
     this.url = url;
     this.onError = onError ?? (() => {});
     this.closed = false;
@@ -50,8 +51,21 @@ export class HLSSession {
     const response = await fetch(this.url, { cache: 'no-store' });
     if (!response.ok) throw new Error(`${response.status} for ${this.url}`);
     this.playlist = parseMediaPlaylist(await response.text(), this.url);
+    this.updateRange();
+  }
+
+  /** A finished playlist has a duration; a growing one is live, seekable over the whole DVR window. */
+  updateRange() {
     const last = this.playlist.segments.at(-1);
-    if (this.playlist.ended && last) this.mediaSource.duration = last.start + last.duration;
+    if (!last || this.mediaSource.readyState !== 'open' || this.buffer?.updating) return;
+    const end = last.start + last.duration;
+    if (this.playlist.ended) {
+      this.mediaSource.duration = end;
+    } else {
+      // The init segment may declare duration 0, which would clamp every seek to 0.
+      if (this.mediaSource.duration !== Infinity) this.mediaSource.duration = Infinity;
+      this.mediaSource.setLiveSeekableRange(this.playlist.segments[0].start, end);
+    }
   }
 
   async start() {
@@ -59,18 +73,26 @@ export class HLSSession {
     if (!this.playlist.initURL) throw new Error('the playlist has no fMP4 init segment');
     const init = await this.fetchBytes(this.playlist.initURL);
     const type = `video/mp4; codecs="${codecsOfInit(init) || 'avc1.42e01e'}"`;
-    this.buffer = this.mediaSource.addSourceBuffer(type);
-    this.buffer.mode = 'segments';
-    await this.append(init);
+    const buffer = this.mediaSource.addSourceBuffer(type);
+    buffer.mode = 'segments';
+    await this.append(init, buffer);
+    // Media segments only after the init segment (seeking events may call pump() meanwhile).
+    this.buffer = buffer;
+    this.updateRange();
+    if (this.startAt !== null) {
+      // A seek before the element has metadata is lost: wait for it (the init segment gives it).
+      if (this.video.readyState < 1) await new Promise((r) => this.video.addEventListener('loadedmetadata', r, { once: true }));
+      this.video.currentTime = this.startAt;
+    }
     this.pump();
     this.poll();
   }
 
-  append(bytes) {
+  append(bytes, buffer = this.buffer) {
     return new Promise((resolve, reject) => {
-      this.buffer.addEventListener('updateend', resolve, { once: true });
-      this.buffer.addEventListener('error', reject, { once: true });
-      this.buffer.appendBuffer(bytes);
+      buffer.addEventListener('updateend', resolve, { once: true });
+      buffer.addEventListener('error', reject, { once: true });
+      buffer.appendBuffer(bytes);
     });
   }
 

@@ -6,8 +6,7 @@
  * serves no HTTP. A wildcard host (0.0.0.0, ::) is replaced by the host the page was loaded from.
  */
 export function mediaBase(node, pageHostname) {
-  const address = node && (node.dataPlaneHTTP ?? node.httpMediaListen ?? node.mediaHTTPListen ?? node.dataPlaneHttpListen
-    ?? (node.dataPlane && typeof node.dataPlane === 'object' ? node.dataPlane.httpListen : undefined));
+  const address = node?.mediaHTTPListen;
   if (typeof address !== 'string' || address === '') return null;
   if (/^https?:\/\//.test(address)) return address.replace(/\/+$/, '');
   const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(address);

@@ -45,17 +45,15 @@ export class Player {
       this.show('The data plane serves no HTTP media (start lsc-relay with --http).');
       return;
     }
-    const native = this.video.canPlayType('application/vnd.apple.mpegurl') !== '';
-    if (isPlaylist(source.url) && !native && 'MediaSource' in window) {
-      this.session = new HLSSession(this.video, source.url, { onError: (e) => this.show(`cannot play: ${e.message}`) });
+    // Playlists go through our MSE loader wherever MSE exists (we control seeking and the live
+    // edge); native HLS only where it does not (iOS Safari).
+    if (isPlaylist(source.url) && 'MediaSource' in window) {
+      this.session = new HLSSession(this.video, source.url, { start: at, onError: (e) => this.show(`cannot play: ${e.message}`) });
     } else {
       this.video.src = source.url;
+      if (at !== null) this.video.addEventListener('loadedmetadata', () => { this.video.currentTime = at; }, { once: true });
     }
-    const ready = () => {
-      if (at !== null) this.video.currentTime = at;
-      if (autoplay) this.play();
-    };
-    this.video.addEventListener('loadedmetadata', ready, { once: true });
+    if (autoplay) this.video.addEventListener('loadedmetadata', () => this.play(), { once: true });
   }
 
   show(message) {
