@@ -9,8 +9,7 @@
 # origins, as FMLE's primary and backup URLs do; each feed restarts when its origin comes back.
 # Prints the play URL and the curl commands; stops everything it started (by PID) on Ctrl-C or
 # SIGTERM. Settings (environment): LSC_BASE_PORT (RTMP ports BASE..BASE+3, default 19400),
-# LSC_HTTP_BASE_PORT (admin APIs and editor pages, default 18400), LSC_MEDIA_BASE_PORT (relays'
-# HTTP media when lsc-relay has --http, default 18500), LSC_BIN_DIR (default .build/debug, built if
+# LSC_HTTP_BASE_PORT (admin APIs, default 18400), LSC_BIN_DIR (default .build/debug, built if
 # missing), LSC_STREAM (default livestream), LSC_IDLE_INTERVAL (seconds, default 1),
 # LSC_WORK_DIR (default a new temp dir: host.ini files, sockets, logs).
 set -euo pipefail
@@ -18,6 +17,7 @@ cd "$(dirname "$0")/.."
 
 base=${LSC_BASE_PORT:-19400}
 http_base=${LSC_HTTP_BASE_PORT:-18400}
+# Each relay's HTTP media port (browsers: player page, LL-HLS, HTTP-FLV, fMP4, DVR rewind).
 media_base=${LSC_MEDIA_BASE_PORT:-18500}
 bin=${LSC_BIN_DIR:-.build/debug}
 stream=${LSC_STREAM:-livestream}
@@ -89,10 +89,10 @@ origin-a 127.0.0.1:$base;127.0.0.1:$base livestreamcast_origin
 origin-b 127.0.0.1:$((base + 1));127.0.0.1:$((base + 1)) livestreamcast_origin
 INI
 
-node() { # name role rtmp-port http-port [host.ini]
-  local name=$1 role=$2 port=$3 http=$4 hostini=${5:-}
-  local media_http=$((media_base + port - base))
+node() { # name role rtmp-port http-port media-port [host.ini]
+  local name=$1 role=$2 port=$3 http=$4 media=$5 hostini=${6:-}
   local relay=("$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port")
+  if has_relay_flag '--http '; then relay+=(--http "127.0.0.1:$media"); fi
   local control=("$bin/lsc-control" --role "$role" --http "127.0.0.1:$http")
   mkdir -p "$work/$name/media"
   relay+=(--media "$work/$name/media")
@@ -100,8 +100,6 @@ node() { # name role rtmp-port http-port [host.ini]
   if has_relay_flag --control-socket; then relay+=(--control-socket "$work/$name.sock"); fi
   if has_control_flag --control-socket; then control+=(--control-socket "$work/$name.sock"); fi
   if has_relay_flag --cluster-secret-file; then relay+=(--cluster-secret-file "$secret"); fi
-  # HTTP media (the editor's player) once lsc-relay serves it.
-  if has_relay_flag '--http '; then relay+=(--http "127.0.0.1:$media_http"); fi
   if [ -n "$hostini" ] && has_control_flag --host-ini; then control+=(--host-ini "$hostini"); fi
   if [ -n "$hostini" ] && has_control_flag --idle-interval; then control+=(--idle-interval "$idle"); fi
   start "$name-relay" "${relay[@]}"
@@ -113,10 +111,10 @@ mkdir -p "$work/origin-a/media/sources"
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=320x240:rate=25" -f lavfi -i "sine=frequency=660:sample_rate=44100" \
   -t 6 -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -movflags +faststart "$work/origin-a/media/sources/opener.mp4" \
   || echo "run-3tier: note: could not make the demo clip sources/opener.mp4"
-node origin-a origin "$base" "$http_base"
-node origin-b origin "$((base + 1))" "$((http_base + 1))"
-node intermediate intermediate "$((base + 2))" "$((http_base + 2))" "$work/intermediate.host.ini"
-node edge edge "$((base + 3))" "$((http_base + 3))" "$work/edge.host.ini"
+node origin-a origin "$base" "$http_base" "$media_base"
+node origin-b origin "$((base + 1))" "$((http_base + 1))" "$((media_base + 1))"
+node intermediate intermediate "$((base + 2))" "$((http_base + 2))" "$((media_base + 2))" "$work/intermediate.host.ini"
+node edge edge "$((base + 3))" "$((http_base + 3))" "$((media_base + 3))" "$work/edge.host.ini"
 has_control_flag --http || echo "run-3tier: note: this lsc-control has no admin API yet; only the data planes run"
 has_control_flag --host-ini || echo "run-3tier: note: this lsc-control reads no host.ini yet; the edge cannot pull through the tiers"
 
@@ -168,12 +166,23 @@ LiveStreamCast 3-tier demo on loopback (work dir: $work)
   intermediate  rtmp://127.0.0.1:$((base + 2))/livestreamcast_intermediate    http://127.0.0.1:$((http_base + 2))
   edge          rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge            http://127.0.0.1:$((http_base + 3))
 
-Cut highlights in the browser (origin-a's editor: live DVR, the clip opener.mp4, exports):
-  http://127.0.0.1:$http_base/editor/
-
 Play at the edge:
   ffplay rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream
   ffprobe rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream
+
+Cut highlights in the browser (origin-a's editor: its live DVR recording, the clip opener.mp4, exports):
+  http://127.0.0.1:$http_base/editor/
+
+Watch in a browser (player page: live LL-HLS or fMP4, "Rewind" plays the DVR recording):
+  origin-a      http://127.0.0.1:$media_base/livestreamcast_origin/$stream
+  origin-b      http://127.0.0.1:$((media_base + 1))/livestreamcast_origin/$stream
+  intermediate  http://127.0.0.1:$((media_base + 2))/livestreamcast_intermediate/$stream
+  edge          http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream
+Every node also serves, for ffprobe/ffplay/VLC/hls.js/mpegts.js (edge shown):
+  ffprobe http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream.flv            # HTTP-FLV
+  ffprobe http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream.mp4            # progressive fMP4
+  ffprobe http://127.0.0.1:$((media_base + 3))/livestreamcast_edge/$stream/index.m3u8     # LL-HLS
+  ffprobe http://127.0.0.1:$media_base/livestreamcast_origin/$stream/dvr.m3u8        # DVR rewind (origin-a records)
 
 Look at the nodes:
   curl -s http://127.0.0.1:$((http_base + 3))/api/v1/topology     # edge: groups, active upstream, failovers

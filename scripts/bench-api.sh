@@ -20,7 +20,7 @@ rtmp_port=$(free_port); http_port=$(free_port)
 
 ffmpeg -hide_banner -loglevel error -f lavfi -i testsrc2=size=160x120:rate=15 -f lavfi -i sine \
   -c:v libx264 -preset ultrafast -g 30 -b:v 100k -c:a aac -b:a 32k -t 20 -y "$work/clip.flv"
-"$bin/lsc-relay" --rtmp "127.0.0.1:$rtmp_port" --dvr off --control-socket "$work/c.sock" > "$work/relay.log" 2>&1 &
+"$bin/lsc-relay" --rtmp "127.0.0.1:$rtmp_port" --http off --dvr off --control-socket "$work/c.sock" > "$work/relay.log" 2>&1 &
 pids+=($!)
 "$bin/lsc-control" --http "127.0.0.1:$http_port" --control-socket "$work/c.sock" > "$work/control.log" 2>&1 &
 pids+=($!)

@@ -92,7 +92,7 @@ MEDIA="$WORK/media"
 mkdir -p "$MEDIA/sources"
 ln "$SOURCE" "$MEDIA/sources/source.mp4" 2>/dev/null || cp "$SOURCE" "$MEDIA/sources/source.mp4"
 RTMP_PORT=$(free_port); HTTP_PORT=$(free_port)
-"$BIN/lsc-relay" --rtmp "127.0.0.1:$RTMP_PORT" --media "$MEDIA" --control-socket "$WORK/c.sock" --log-level warning 2> "$WORK/relay.log" &
+"$BIN/lsc-relay" --rtmp "127.0.0.1:$RTMP_PORT" --http off --media "$MEDIA" --control-socket "$WORK/c.sock" --log-level warning 2> "$WORK/relay.log" &
 PIDS+=($!)
 "$BIN/lsc-control" --http "127.0.0.1:$HTTP_PORT" --media "$MEDIA" --control-socket "$WORK/c.sock" --log-level warning 2> "$WORK/control.log" &
 PIDS+=($!)

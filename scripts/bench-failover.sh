@@ -58,7 +58,7 @@ port_a=$(free_port); port_b=$(free_port); port_e=$(free_port); http_e=$(free_por
 declare -A relay_pid publisher_pid origin_port=([a]=$port_a [b]=$port_b)
 
 start_origin() { # a|b
-  start "origin-$1" "$bin/lsc-relay" --role origin --rtmp "127.0.0.1:${origin_port[$1]}" \
+  start "origin-$1" "$bin/lsc-relay" --role origin --rtmp "127.0.0.1:${origin_port[$1]}" --http off \
     --control-socket "$work/origin-$1.sock" --media "$work/media-$1" --dvr off --log-level warning
   relay_pid[$1]=$started
   wait_port "${origin_port[$1]}"
@@ -73,7 +73,7 @@ cat >"$work/edge.host.ini" <<INI
 a 127.0.0.1:$port_a;127.0.0.1:$port_a livestreamcast_origin
 b 127.0.0.1:$port_b;127.0.0.1:$port_b livestreamcast_origin
 INI
-start edge-relay "$bin/lsc-relay" --role edge --rtmp "127.0.0.1:$port_e" --control-socket "$work/edge.sock" \
+start edge-relay "$bin/lsc-relay" --role edge --rtmp "127.0.0.1:$port_e" --http off --control-socket "$work/edge.sock" \
   --media "$work/media-edge" --log-level warning
 wait_port "$port_e"
 start edge-control "$bin/lsc-control" --role edge --http "127.0.0.1:$http_e" --control-socket "$work/edge.sock" \

@@ -41,7 +41,7 @@ measure() { # name pid url
 }
 
 port=$((20000 + RANDOM % 10000))
-"$bin/lsc-relay" --role origin --rtmp "127.0.0.1:$port" --log-level warning ${RELAY_ARGS:-} >"$work/relay.log" 2>&1 &
+"$bin/lsc-relay" --role origin --rtmp "127.0.0.1:$port" --http off --log-level warning ${RELAY_ARGS:-} >"$work/relay.log" 2>&1 &
 relay=$!; pids+=($relay)
 sleep 1
 ffmpeg -v error -re -stream_loop -1 -i "$src" -c copy -f flv "rtmp://127.0.0.1:$port/livestreamcast_origin/live" >"$work/pub1.log" 2>&1 &

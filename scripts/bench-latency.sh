@@ -73,7 +73,7 @@ if [[ " $servers " == *" lsc "* ]]; then
       local name=$1 role=$2 port=$3 line=${4:-} http
       http=$(free_port)
       mkdir -p "$work/$name"
-      start "$name-relay" "$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port" --control-socket "$work/$name/control.sock" \
+      start "$name-relay" "$bin/lsc-relay" --role "$role" --rtmp "127.0.0.1:$port" --http off --control-socket "$work/$name/control.sock" \
         --media "$work/$name/media" --dvr off --log-level "$log_level"
       local control=("$bin/lsc-control" --role "$role" --http "127.0.0.1:$http" --control-socket "$work/$name/control.sock"
         --media "$work/$name/media" --log-level "$log_level")

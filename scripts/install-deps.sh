@@ -2,8 +2,8 @@
 # Installs the Debian packages LiveStreamCast builds and tests with, only if some are missing.
 # Needs root (or sudo) the first time; a no-op once everything is there.
 set -euo pipefail
-packages=(libmicrohttpd-dev pkg-config ffmpeg fonts-dejavu-core rtmpdump curl wrk hyperfine nginx libnginx-mod-rtmp iproute2 procps python3-pip
-          nodejs chromium chromium-driver python3-pytest python3-selenium)
+packages=(libmicrohttpd-dev pkg-config ffmpeg fonts-dejavu-core rtmpdump curl wrk hyperfine nginx libnginx-mod-rtmp iproute2 procps python3-pip chromium chromium-driver
+          nodejs)  # nodejs: node --test for the editor page's logic (Tests/Web)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,3 +16,8 @@ if ((${#missing[@]})); then
 fi
 # Don't let the distribution's nginx service grab port 80/1935 behind our back; benchmarks start their own.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+# Browser tests (Tests/Browser): pytest driving Debian's chromium through selenium.
+if ! python3 -c 'import pytest, selenium' >/dev/null 2>&1; then
+  echo "install-deps: pip install pytest selenium"
+  python3 -m pip install -q pytest selenium 2>/dev/null || python3 -m pip install -q --break-system-packages pytest selenium
+fi

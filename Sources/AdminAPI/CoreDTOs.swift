@@ -22,8 +22,8 @@ public struct NodeResponse: Codable, Sendable, Equatable {
     public var dataPlaneVersion: String?
     public var httpListen: String
     public var rtmpListen: String?
-    /// The data plane's HTTP media address (`lsc-relay --http`), when it serves HTTP.
-    public var mediaHTTPListen: String?
+    /// The data plane's HTTP media address (`lsc-relay --http`).
+    public var mediaListen: String?
     public var startedAt: Date
     public var dataPlaneStartedAt: Date?
     public var dataPlane: String

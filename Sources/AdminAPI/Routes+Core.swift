@@ -2,6 +2,28 @@ import ControlProtocol
 import Foundation
 
 extension Route {
+    /// The host part of the request's `Host` header (what the client reached us by).
+    static func requestHost(_ request: APIRequest) -> String? {
+        guard var host = request.header("host"), !host.isEmpty, host.utf8.count <= 255 else { return nil }
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+            host = String(host[host.index(after: host.startIndex)..<close])
+        } else if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon {
+            host = String(host[..<colon])
+        }
+        // Only plain host names and addresses go into URLs.
+        guard host.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-.:_".unicodeScalars.contains($0) })
+        else { return nil }
+        return host
+    }
+
+    /// `stream` with its play URLs on this node.
+    static func withPlayURLs(_ stream: StreamSnapshot, state: NodeState, host: String?) -> StreamSnapshot {
+        var stream = stream
+        guard let hello = state.hello, let app = hello.app else { return stream }
+        stream.playUrls = PlayURLs(app: app, stream: stream.name, rtmpListen: hello.rtmpListen, mediaListen: hello.mediaListen, host: host)
+        return stream
+    }
+
     /// Health, node, streams, clients and metrics: the data plane's state through the control link.
     static var core: [Route] {
         [
@@ -18,14 +40,16 @@ extension Route {
                 return try encoded(NodeResponse(
                     role: state.role, app: hello?.app, version: LiveStreamCast.version,
                     controlProtocolVersion: ControlProtocolVersion.current, dataPlaneProtocolVersion: hello?.protocolVersion,
-                    dataPlaneVersion: hello?.softwareVersion, httpListen: state.httpListen, rtmpListen: hello?.rtmpListen, mediaHTTPListen: hello?.mediaHTTPListen,
+                    dataPlaneVersion: hello?.softwareVersion, httpListen: state.httpListen, rtmpListen: hello?.rtmpListen,
+                    mediaListen: hello?.mediaListen,
                     startedAt: state.controlStartedAt, dataPlaneStartedAt: hello?.startedAt, dataPlane: state.linkUp ? "up" : "down"))
             },
             Route("GET", "/api/v1/streams") { context throws(APIError) in
                 let state = context.environment.node.state()
                 let snapshot = try state.requireSnapshot()
-                return .json(try bodyCache.body(for: "streams", generation: state.snapshotGeneration) { () throws(APIError) in
-                    try encode(StreamListResponse(streams: snapshot.streams))
+                let host = requestHost(context.request)
+                return .json(try bodyCache.body(for: "streams@" + (host ?? ""), generation: state.snapshotGeneration) { () throws(APIError) in
+                    try encode(StreamListResponse(streams: snapshot.streams.map { withPlayURLs($0, state: state, host: host) }))
                 })
             },
             Route("GET", "/api/v1/streams/{name}") { context throws(APIError) in
@@ -34,7 +58,8 @@ extension Route {
                 guard let stream = snapshot.streams.first(where: { $0.name == name }) else {
                     throw .notFound("no stream named '\(name)'")
                 }
-                return try encoded(stream)
+                let state = context.environment.node.state()
+                return try encoded(withPlayURLs(stream, state: state, host: requestHost(context.request)))
             },
             Route("GET", "/api/v1/clients") { context throws(APIError) in
                 let state = context.environment.node.state()

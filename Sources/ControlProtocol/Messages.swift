@@ -11,14 +11,13 @@ public struct Hello: Codable, Sendable, Equatable {
     public var app: String?
     /// RTMP listen address `host:port` (data plane only).
     public var rtmpListen: String?
-    /// HTTP media listen address `host:port` (data plane with `--http` only): where the editor page
-    /// plays media from. Older data planes omit it.
-    public var mediaHTTPListen: String?
+    /// HTTP media listen address `host:port` (`lsc-relay --http`; nil when off).
+    public var mediaListen: String?
     public var startedAt: Date
     public init(protocolVersion: Int = ControlProtocolVersion.current, softwareVersion: String, role: String,
-                app: String? = nil, rtmpListen: String? = nil, mediaHTTPListen: String? = nil, startedAt: Date) {
+                app: String? = nil, rtmpListen: String? = nil, mediaListen: String? = nil, startedAt: Date) {
         self.protocolVersion = protocolVersion; self.softwareVersion = softwareVersion; self.role = role
-        self.app = app; self.rtmpListen = rtmpListen; self.mediaHTTPListen = mediaHTTPListen; self.startedAt = startedAt
+        self.app = app; self.rtmpListen = rtmpListen; self.mediaListen = mediaListen; self.startedAt = startedAt
     }
 }
 

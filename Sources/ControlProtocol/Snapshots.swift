@@ -54,6 +54,11 @@ public struct StreamSnapshot: Codable, Sendable, Equatable {
     public var recording: Bool
     /// DVR state in words when recording is on: "recording" or "degraded: <why>".
     public var recordingState: String?
+    /// HTTP viewers among `players`: HTTP-FLV and fMP4 connections, plus one while the stream's
+    /// shared LL-HLS output is active (HLS clients are not connections; an HTTP cache may serve many).
+    public var httpViewers: Int?
+    /// Play URLs, added by the admin API (not sent by the data plane).
+    public var playUrls: PlayURLs?
     public init(name: String, state: String, source: StreamSource? = nil, video: VideoInfo? = nil, audio: AudioInfo? = nil,
                 bitrateIn: Int = 0, bitrateOut: Int = 0, players: Int = 0, bytesIn: UInt64 = 0, bytesOut: UInt64 = 0,
                 publishingSince: Date? = nil, recording: Bool = false, recordingState: String? = nil) {

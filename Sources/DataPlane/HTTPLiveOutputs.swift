@@ -76,8 +76,8 @@ public final class HTTPLiveOutputs: StreamObserver {
     /// The shared output of `name` if HTTP clients already asked for it.
     func existingSession(_ name: String) -> HTTPLiveStream? { sessions.withLockedValue { $0[name] } }
 
-    /// Sessions by stream name (for viewer counts).
-    var viewerCounts: [String: Int] { sessions.withLockedValue { $0.mapValues(\.viewerCount) } }
+    /// HTTP viewers by stream: streaming connections, plus one for the shared LL-HLS output.
+    var viewerCounts: [String: Int] { sessions.withLockedValue { $0.mapValues { $0.viewerCount + 1 } } }
 
     private func startSweeping() {
         sweeper.withLockedValue { task in

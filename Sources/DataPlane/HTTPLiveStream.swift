@@ -1,5 +1,6 @@
 import FLV
 import HTTPMedia
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -29,6 +30,8 @@ final class HTTPLiveStream: Sendable {
         var skipping = false
         var behindSince: NIODeadline?
         var generation: Int?
+        /// Closed for lagging; forgotten (and detached from the hub) when its channel goes inactive.
+        var dropped = false
     }
 
     private struct Waiter: Sendable {
@@ -56,6 +59,7 @@ final class HTTPLiveStream: Sendable {
     let anchor: HTTPViewerSubscriber
     private let state: NIOLockedValueBox<State>
     private let maxLag: TimeAmount
+    private let logger = Logger(label: "relay.http")
 
     init(name: String, configuration: HTTPDeliveryConfiguration, anchor: HTTPViewerSubscriber, maxLag: TimeAmount) {
         self.name = name
@@ -130,7 +134,7 @@ final class HTTPLiveStream: Sendable {
                     write(bytes, to: viewer.channel)
                 } else {
                     // A progressive file cannot change codec parameters: the viewer reconnects.
-                    viewer.channel.close(promise: nil)
+                    close(viewer.channel)
                 }
             }
             return []
@@ -171,7 +175,7 @@ final class HTTPLiveStream: Sendable {
     /// media until the next start point (keyframe, independent part), and is dropped when it
     /// stays behind longer than the relay's player lag limit.
     private func admit(_ id: Int, _ state: inout State, startPoint: Bool) -> Bool {
-        guard let viewer = state.viewers[id] else { return false }
+        guard let viewer = state.viewers[id], !viewer.dropped else { return false }
         if viewer.channel.isWritable {
             if viewer.skipping {
                 guard startPoint else { return false }
@@ -184,14 +188,22 @@ final class HTTPLiveStream: Sendable {
         state.viewers[id]?.skipping = true
         state.viewers[id]?.behindSince = since
         if NIODeadline.now() - since > maxLag {
-            viewer.channel.close(promise: nil)
-            state.viewers[id] = nil
+            logger.info("slow HTTP viewer dropped", metadata: ["stream": "\(name)", "behind": "\(NIODeadline.now() - since)"])
+            close(viewer.channel)
+            state.viewers[id]?.dropped = true
         }
         return false
     }
 
+    // Channel operations are called under the lock, so they always go through the channel's
+    // task queue (in order), never inline: a write error or a close would otherwise run the
+    // handler's channelInactive, which takes the lock again.
     private func write(_ bytes: ByteBuffer, to channel: any Channel) {
-        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(bytes)), promise: nil)
+        channel.eventLoop.execute { channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(bytes)), promise: nil) }
+    }
+
+    private func close(_ channel: any Channel) {
+        channel.eventLoop.execute { channel.close(promise: nil) }
     }
 
     // MARK: Viewers

@@ -141,21 +141,22 @@ final class HTTPMediaHandler: ChannelInboundHandler {
         case .dvrPlaylist(let stream):
             let dvr = services.dvr
             let start = query["start"]
-            services.offload(channel, reply: reply) { dvr?.playlist(stream: stream, start: start).map { ByteBuffer(string: $0) } } done: { body in
-                reply.send(.ok, contentType: "application/vnd.apple.mpegurl", body: body, cache: "max-age=1")
-            }
+            services.offloadMedia(channel, reply: reply, playlist: true) { dvr?.playlist(stream: stream, start: start).map { ByteBuffer(string: $0) } }
         case .dvrInit(let stream):
             let dvr = services.dvr
-            let immutable = services.immutable
-            services.offload(channel, reply: reply) { try dvr?.initialization(stream: stream) } done: { body in
-                reply.send(.ok, contentType: "video/mp4", body: body, cache: immutable)
-            }
+            services.offloadMedia(channel, reply: reply, playlist: false) { try dvr?.initialization(stream: stream) }
         case .dvrSegment(let stream, let start, let end):
             let dvr = services.dvr
-            let immutable = services.immutable
-            services.offload(channel, reply: reply) { try dvr?.segment(stream: stream, start: start, end: end) } done: { body in
-                reply.send(.ok, contentType: "video/mp4", body: body, cache: immutable)
-            }
+            services.offloadMedia(channel, reply: reply, playlist: false) { try dvr?.segment(stream: stream, start: start, end: end) }
+        case .clipPlaylist(let name):
+            let clips = services.clips
+            services.offloadMedia(channel, reply: reply, playlist: true) { try clips?.playlist(name: name).map { ByteBuffer(string: $0) } }
+        case .clipInit(let name):
+            let clips = services.clips
+            services.offloadMedia(channel, reply: reply, playlist: false) { try clips?.initialization(name: name) }
+        case .clipSegment(let name, let start, let end):
+            let clips = services.clips
+            services.offloadMedia(channel, reply: reply, playlist: false) { try clips?.segment(name: name, start: start, end: end) }
         case .file(let directory, let name):
             serveFile(directory: directory, name: name, head: head, reply: reply, channel: channel)
         }
@@ -209,10 +210,20 @@ struct HTTPMediaServices: Sendable {
     var outputs: HTTPLiveOutputs?
     var dvr: HTTPDVRResponder?
     var files: HTTPFileResponder?
+    var clips: HTTPClipResponder?
     var threadPool: NIOThreadPool
     var pullTimeout: TimeAmount
 
     var immutable: String { "max-age=\(configuration.segmentMaxAge), immutable" }
+
+    /// Runs blocking `work` on the thread pool and answers with a playlist (short-lived) or an
+    /// immutable init segment or segment; nil or an error answers 404.
+    func offloadMedia(_ channel: any Channel, reply: HTTPReply, playlist: Bool, _ work: @escaping @Sendable () throws -> ByteBuffer?) {
+        let cache = playlist ? "max-age=1" : immutable
+        offload(channel, reply: reply, work) { body in
+            reply.send(.ok, contentType: playlist ? "application/vnd.apple.mpegurl" : "video/mp4", body: body, cache: cache)
+        }
+    }
 
     /// Runs blocking `work` on the thread pool; nil or an error answers 404.
     func offload(_ channel: any Channel, reply: HTTPReply, _ work: @escaping @Sendable () throws -> ByteBuffer?,

@@ -28,6 +28,7 @@ public final class HTTPMediaServer: Service, Sendable {
         let services = HTTPMediaServices(app: node.configuration.app, configuration: configuration, outputs: node.http,
                                          dvr: library.map { HTTPDVRResponder(library: $0) },
                                          files: library.map { HTTPFileResponder(library: $0, threadPool: .singleton) },
+                                         clips: library.map { HTTPClipResponder(library: $0) },
                                          threadPool: .singleton, pullTimeout: node.configuration.pullTimeout)
         let connections = self.connections
         let limit = configuration.maxConnections

@@ -115,7 +115,9 @@ enum HTTPPlayerPage {
           state.mode = 'dvr';
           press('dvr');
           const query = startSeconds === undefined ? '' : `?start=${encodeURIComponent(startSeconds)}`;
-          if (nativeHLS) {
+          // Chromium's native HLS takes an EVENT playlist without ENDLIST for live (not seekable):
+          // rewind goes through MSE wherever it exists, native HLS elsewhere.
+          if (!state.mse) {
             state.source = urls.dvr + query;
             video.src = state.source;
             show('rewind (HLS)');

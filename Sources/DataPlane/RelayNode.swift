@@ -48,12 +48,15 @@ public final class RelayNode: DataPlaneCommandHandler {
     public func hello() -> Hello {
         Hello(softwareVersion: LiveStreamCast.version, role: configuration.role.rawValue, app: configuration.app,
               rtmpListen: "\(configuration.host):\(configuration.port)",
-              mediaHTTPListen: configuration.http.map { ($0.host.contains(":") ? "[\($0.host)]" : $0.host) + ":\($0.port)" },
-              startedAt: startedAt)
+              mediaListen: configuration.http.map { "\($0.host):\($0.port)" }, startedAt: startedAt)
     }
 
     public func snapshot() -> DataPlaneSnapshot {
-        DataPlaneSnapshot(streams: hub.snapshots(), clients: clients.clients, children: children.children,
+        var streams = hub.snapshots()
+        if let viewers = http?.viewerCounts {
+            for index in streams.indices { streams[index].httpViewers = viewers[streams[index].name] ?? 0 }
+        }
+        return DataPlaneSnapshot(streams: streams, clients: clients.clients, children: children.children,
                           upstreams: upstreams.snapshots, counters: clients.counters)
     }
 

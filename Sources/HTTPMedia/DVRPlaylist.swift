@@ -10,7 +10,6 @@ public struct DVRPlaylist: Sendable, Equatable {
     public struct Segment: Sendable, Equatable {
         public var start: UInt64
         public var end: UInt64
-        public var uri: String { "dvr/\(start)-\(end).m4s" }
 
         public init(start: UInt64, end: UInt64) {
             self.start = start
@@ -22,6 +21,30 @@ public struct DVRPlaylist: Sendable, Equatable {
     /// True when the recording is closed: the playlist ends (`EXT-X-ENDLIST`).
     public var isFinished: Bool
     public var startedAt: Date
+    /// `EVENT` for a recording; `VOD` for a clip (`init(keyframes:end:)`).
+    public var playlistType = "EVENT"
+    /// Where segment and init URIs live, relative to the playlist.
+    public var directory = "dvr/"
+    /// Whether segments carry `EXT-X-PROGRAM-DATE-TIME` (a clip has no wall clock).
+    public var hasWallClock = true
+
+    /// The `VOD` playlist of a clip: segments from keyframe to keyframe (milliseconds), at least
+    /// `segmentTarget` long, the last one ending at `end`.
+    public init(keyframes: [UInt64], end: UInt64, segmentTarget: UInt64 = 2000) {
+        var segments: [Segment] = []
+        var start = keyframes.first ?? 0
+        for time in keyframes.dropFirst() where time >= start + segmentTarget && time < end {
+            segments.append(Segment(start: start, end: time))
+            start = time
+        }
+        if end > start { segments.append(Segment(start: start, end: end)) }
+        self.segments = segments
+        isFinished = true
+        startedAt = Date(timeIntervalSince1970: 0)
+        playlistType = "VOD"
+        directory = ""
+        hasWallClock = false
+    }
 
     /// Builds segments from `index`: seek points from `firstSegment` on, cut at the first
     /// keyframe at least `segmentTarget` milliseconds after the segment start. While the recording
@@ -71,18 +94,20 @@ public struct DVRPlaylist: Sendable, Equatable {
         var lines = [
             "#EXTM3U",
             "#EXT-X-VERSION:7",
-            "#EXT-X-PLAYLIST-TYPE:EVENT",
+            "#EXT-X-PLAYLIST-TYPE:\(playlistType)",
             "#EXT-X-TARGETDURATION:\(targetDuration)",
             "#EXT-X-MEDIA-SEQUENCE:0",
             "#EXT-X-INDEPENDENT-SEGMENTS",
         ]
         if let startOffset { lines.append("#EXT-X-START:TIME-OFFSET=\(LLHLSPlaylist.format(startOffset)),PRECISE=YES") }
-        lines.append("#EXT-X-MAP:URI=\"dvr/init.mp4\"")
+        lines.append("#EXT-X-MAP:URI=\"\(directory)init.mp4\"")
         for segment in segments {
-            let date = startedAt.addingTimeInterval(Double(segment.start) / 1000)
-            lines.append("#EXT-X-PROGRAM-DATE-TIME:\(formatter.string(from: date))")
+            if hasWallClock {
+                let date = startedAt.addingTimeInterval(Double(segment.start) / 1000)
+                lines.append("#EXT-X-PROGRAM-DATE-TIME:\(formatter.string(from: date))")
+            }
             lines.append("#EXTINF:\(LLHLSPlaylist.format(Double(segment.end - segment.start) / 1000)),")
-            lines.append(segment.uri)
+            lines.append("\(directory)\(segment.start)-\(segment.end).m4s")
         }
         if isFinished { lines.append("#EXT-X-ENDLIST") }
         return lines.joined(separator: "\n") + "\n"

@@ -11,6 +11,7 @@ import RTMP
 /// | `/A/S/init<g>.mp4`, `s<n>.m4s`, `p<n>.m4s` | LL-HLS init, segment, part |
 /// | `/A/S/dvr.m3u8`, `/A/S/dvr/init.mp4`, `/A/S/dvr/<a>-<b>.m4s` | DVR rewind |
 /// | `/vod/exports/NAME`, `/vod/sources/NAME` | a file, with Range            |
+/// | `/vod/sources/NAME/index.m3u8`, `init.mp4`, `<a>-<b>.m4s` | a clip as HLS   |
 /// | `/player/<asset>`                      | the player page's JS and CSS   |
 ///
 /// Paths are percent-decoded once, then every segment is checked: no `..`, no `.`-prefixed
@@ -27,6 +28,10 @@ public enum HTTPMediaRoute: Equatable, Sendable {
     case dvrInit(stream: String)
     case dvrSegment(stream: String, start: UInt64, end: UInt64)
     case file(directory: String, name: String)
+    /// HLS of an on-demand clip (`/vod/sources/NAME/index.m3u8`, `init.mp4`, `<a>-<b>.m4s`).
+    case clipPlaylist(name: String)
+    case clipInit(name: String)
+    case clipSegment(name: String, start: UInt64, end: UInt64)
     case asset(name: String)
 
     /// The player page's static files.
@@ -73,16 +78,22 @@ public enum HTTPMediaRoute: Equatable, Sendable {
             } else {
                 return nil
             }
+        case 4 where parts[0] == "vod" && parts[1] == "sources":
+            let name = parts[2]
+            switch parts[3] {
+            case "index.m3u8": self = .clipPlaylist(name: name)
+            case "init.mp4": self = .clipInit(name: name)
+            default:
+                guard let (start, end) = Self.bounds(parts[3]) else { return nil }
+                self = .clipSegment(name: name, start: start, end: end)
+            }
         case 4 where parts[0] == app && parts[2] == "dvr":
             guard let stream = Self.stream(parts[1]) else { return nil }
             if parts[3] == "init.mp4" {
                 self = .dvrInit(stream: stream)
                 return
             }
-            guard parts[3].hasSuffix(".m4s") else { return nil }
-            let bounds = parts[3].dropLast(4).split(separator: "-")
-            guard bounds.count == 2, let start = UInt64(bounds[0]), let end = UInt64(bounds[1]), end > start,
-                  bounds.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }) else { return nil }
+            guard let (start, end) = Self.bounds(parts[3]) else { return nil }
             self = .dvrSegment(stream: stream, start: start, end: end)
         default:
             return nil
@@ -96,7 +107,7 @@ public enum HTTPMediaRoute: Equatable, Sendable {
              .hlsSegment(let stream, _), .hlsPart(let stream, _), .dvrPlaylist(let stream), .dvrInit(let stream),
              .dvrSegment(let stream, _, _):
             return stream
-        case .file, .asset:
+        case .file, .asset, .clipPlaylist, .clipInit, .clipSegment:
             return nil
         }
     }
@@ -104,6 +115,15 @@ public enum HTTPMediaRoute: Equatable, Sendable {
     private static func stream(_ raw: String) -> String? {
         guard let name = try? StreamName.normalize(raw), name == raw else { return nil }
         return name
+    }
+
+    /// `<start>-<end>.m4s` in milliseconds, end after start.
+    private static func bounds(_ file: String) -> (UInt64, UInt64)? {
+        guard file.hasSuffix(".m4s") else { return nil }
+        let bounds = file.dropLast(4).split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count == 2, bounds.allSatisfy({ !$0.isEmpty && $0.count <= 15 && $0.allSatisfy(\.isASCIIDigit) }),
+              let start = UInt64(bounds[0]), let end = UInt64(bounds[1]), end > start else { return nil }
+        return (start, end)
     }
 
     private static func number(_ file: String, prefix: String, suffix: String) -> Int? {

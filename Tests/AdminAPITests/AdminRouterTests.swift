@@ -41,6 +41,7 @@ import Testing
         #expect(body["role"] as? String == "origin")
         #expect(body["app"] as? String == "live")
         #expect(body["rtmpListen"] as? String == "0.0.0.0:1935")
+        #expect(body["mediaListen"] as? String == "0.0.0.0:8935")
         #expect(body["startedAt"] as? String == "2027-01-15T08:00:00Z")
         #expect(body["dataPlaneProtocolVersion"] as? Int == 1)
     }
@@ -52,6 +53,22 @@ import Testing
         let video = try #require(streams[0]["video"] as? [String: Any])
         #expect(video["codec"] as? String == "h264")
         #expect(streams[0]["bitrateIn"] as? Int == 500_000)
+    }
+
+    @Test func streamsListPlayURLsForTheHostTheClientUsed() throws {
+        let request = APIRequest(method: "GET", path: "/api/v1/streams", headers: ["Host": "media.example.com:8080"])
+        let body = try json(router.handle(request))
+        let urls = try #require((body["streams"] as? [[String: Any]])?.first?["playUrls"] as? [String: String])
+        #expect(urls["rtmp"] == "rtmp://media.example.com:1935/live/cam%201")
+        #expect(urls["flv"] == "http://media.example.com:8935/live/cam%201.flv")
+        #expect(urls["mp4"] == "http://media.example.com:8935/live/cam%201.mp4")
+        #expect(urls["hls"] == "http://media.example.com:8935/live/cam%201/index.m3u8")
+        #expect(urls["dvr"] == "http://media.example.com:8935/live/cam%201/dvr.m3u8")
+        #expect(urls["player"] == "http://media.example.com:8935/live/cam%201")
+        let local = try json(router.handle(APIRequest(method: "GET", path: "/api/v1/streams/cam%201", headers: ["Host": "[::1]:8080"])))
+        #expect((local["playUrls"] as? [String: String])?["hls"] == "http://[::1]:8935/live/cam%201/index.m3u8")
+        let hostile = try json(router.handle(APIRequest(method: "GET", path: "/api/v1/streams/cam%201", headers: ["Host": "evil\"><script>"])))
+        #expect((hostile["playUrls"] as? [String: String])?["flv"] == "http://127.0.0.1:8935/live/cam%201.flv")
     }
 
     @Test func oneStreamByPercentEncodedName() throws {

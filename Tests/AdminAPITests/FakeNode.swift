@@ -14,7 +14,8 @@ final class FakeNode: NodeStateProvider {
         current = Mutex(NodeState(
             role: "origin", httpListen: "127.0.0.1:8080", controlStartedAt: start, now: start.addingTimeInterval(42),
             linkUp: linkUp,
-            hello: Hello(softwareVersion: "0.1.0", role: "origin", app: "live", rtmpListen: "0.0.0.0:1935", startedAt: start),
+            hello: Hello(softwareVersion: "0.1.0", role: "origin", app: "live", rtmpListen: "0.0.0.0:1935", mediaListen: "0.0.0.0:8935",
+                         startedAt: start),
             snapshot: linkUp ? snapshot : nil, apiRequests: [200: 3, 404: 1]))
     }
 

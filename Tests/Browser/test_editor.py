@@ -287,6 +287,19 @@ def test_a_future_out_point_waits_for_live_and_completes(origin, driver):
     page.until(lambda: page.qs('#jobs li[data-state="done"] .title') and
                any("future.f4v" in li.text for li in page.qs('#jobs li[data-state="done"]')), "the waiting job done", timeout=60)
     page.shot("waited-done")
+
+    # A job can be cancelled from the page while it waits.
+    page.q('#editlist-body button[data-action="edit"]').click()
+    page.typed("#out-point", f"{edge + 600:.3f}")
+    page.q("#btn-add").click()  # "Update #1"
+    page.until(lambda: f"{int(edge + 600) // 60:02d}:" in page.rows()[0].find_element(By.CSS_SELECTOR, "td.out").text, "the edited out point")
+    page.typed("#output-name", "cancelled.f4v")
+    page.q("#btn-export").click()
+    job = lambda: next((li for li in page.qs("#jobs li") if "cancelled.f4v" in li.text), None)
+    page.until(lambda: job() and job().get_attribute("data-state") == "waiting", "the second job waiting")
+    job().find_element(By.CSS_SELECTOR, 'button[data-action="cancel"]').click()
+    page.until(lambda: job().get_attribute("data-state") == "cancelled", "the job cancelled in the page")
+    page.shot("cancelled")
     assert page.errors() == []
 
 

@@ -16,8 +16,8 @@ pid {dir}/nginx.pid;
 error_log {dir}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    access_log {dir}/access.log edge;
     log_format edge '$upstream_addr $upstream_cache_status $request_uri';
+    access_log {dir}/access.log edge;
     client_body_temp_path {dir}/body;
     proxy_temp_path {dir}/proxy;
     fastcgi_temp_path {dir}/fastcgi;

@@ -117,18 +117,6 @@ def test_dvr_rewind_shows_the_frame_recorded_then(cluster, chrome):
     assert 75 <= rewound <= 200, (rewound, live)
     assert live > rewound
     assert chrome.execute_script("return window.lscPlayer.mode") == "dvr"
+    # Chromium has MSE, so rewind goes through it (its native HLS does not seek in a growing EVENT playlist).
+    assert chrome.execute_script("return window.lscPlayer.source").startswith("mse:")
 
-
-def test_dvr_rewind_through_mse(cluster, chrome):
-    origin = cluster.node("origin", control=False)
-    cluster.publish(origin.rtmp_url(), seconds=120)
-    dvr = origin.http_url("/livestreamcast_origin/livestream/dvr.m3u8")
-    h.wait_until("10 s of DVR", lambda: h.http_get(dvr)[2].decode().count("#EXTINF") >= 5, timeout=40)
-    chrome.get(origin.player_url() + "?mode=mp4")
-    wait_playing(chrome, 1.0)
-    chrome.execute_script("window.lscPlayDVR(4)")
-    h.wait_until("MSE source", lambda: chrome.execute_script("return window.lscPlayer.source").startswith("mse:"), timeout=10)
-    wait_playing(chrome, 1.0)
-    rewound = frame_number(chrome)
-    chrome.save_screenshot(str(h.artifacts_dir() / "player-dvr-rewind-mse.png"))
-    assert 75 <= rewound <= 200, rewound

@@ -44,4 +44,14 @@ final class DVRPlaylistTests: XCTestCase {
         XCTAssertNil(playlist.startOffset("yesterday"))
         XCTAssertTrue(playlist.render(startOffset: 10).contains("#EXT-X-START:TIME-OFFSET=10.000,PRECISE=YES\n"))
     }
+
+    func testClipPlaylistIsVODWithoutWallClock() {
+        let playlist = DVRPlaylist(keyframes: [0, 1000, 2000, 3000, 4000, 5000], end: 5500)
+        XCTAssertEqual(playlist.segments, [.init(start: 0, end: 2000), .init(start: 2000, end: 4000), .init(start: 4000, end: 5500)])
+        let text = playlist.render()
+        XCTAssertTrue(text.contains("#EXT-X-PLAYLIST-TYPE:VOD\n"))
+        XCTAssertTrue(text.contains("#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2.000,\n0-2000.m4s\n"))
+        XCTAssertFalse(text.contains("PROGRAM-DATE-TIME"))
+        XCTAssertTrue(text.hasSuffix("4000-5500.m4s\n#EXT-X-ENDLIST\n"))
+    }
 }

@@ -33,6 +33,11 @@ final class HTTPRequestParsingTests: XCTestCase {
         XCTAssertEqual(HTTPMediaRoute(path: "/vod/exports/goal.f4v", app: app), .file(directory: "exports", name: "goal.f4v"))
         XCTAssertEqual(HTTPMediaRoute(path: "/vod/sources/my%20clip.mp4", app: app), .file(directory: "sources", name: "my clip.mp4"))
         XCTAssertEqual(HTTPMediaRoute(path: "/player/player.js", app: app), .asset(name: "player.js"))
+        XCTAssertEqual(HTTPMediaRoute(path: "/vod/sources/clip.flv/index.m3u8", app: app), .clipPlaylist(name: "clip.flv"))
+        XCTAssertEqual(HTTPMediaRoute(path: "/vod/sources/clip.flv/init.mp4", app: app), .clipInit(name: "clip.flv"))
+        XCTAssertEqual(HTTPMediaRoute(path: "/vod/sources/clip.flv/0-2000.m4s", app: app), .clipSegment(name: "clip.flv", start: 0, end: 2000))
+        XCTAssertNil(HTTPMediaRoute(path: "/vod/exports/clip.flv/index.m3u8", app: app))
+        XCTAssertNil(HTTPMediaRoute(path: "/vod/sources/clip.flv/-5.m4s", app: app))
     }
 
     func testPathTricksAreRefused() {

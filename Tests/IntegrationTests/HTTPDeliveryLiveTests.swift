@@ -90,6 +90,11 @@ struct HTTPDeliveryLiveTests {
         _ = try Tools.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "2", "-c:v", "libx264",
                                      "-preset", "ultrafast", "-movflags", "+faststart", clip], timeout: 60)
         let size = try #require((try FileManager.default.attributesOfItem(atPath: clip)[.size] as? NSNumber)?.intValue)
+        let sources = media.appendingPathComponent("sources")
+        try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+        _ = try Tools.run("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine",
+                                     "-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac",
+                                     sources.appendingPathComponent("opener.flv").path], timeout: 60)
         let (relay, port) = try RelayFixtures.startRelay(extra: ["--media", media.path])
         defer { relay.stop() }
         let http = try #require(RelayFixtures.httpPort(ofRelay: port))
@@ -107,6 +112,15 @@ struct HTTPDeliveryLiveTests {
         let head = try Self.curl(url, ["-I"])
         #expect(head.status == 200 && head.headers.contains("Content-Length: \(size)"))
         #expect(try Self.probe(url) == ["h264"])
+        // An FLV clip as HLS (VOD playlist, segments remuxed on demand).
+        let clipHLS = "http://127.0.0.1:\(http)/vod/sources/opener.flv/index.m3u8"
+        let clipPlaylist = String(decoding: try Self.curl(clipHLS).body, as: UTF8.self)
+        #expect(clipPlaylist.contains("#EXT-X-PLAYLIST-TYPE:VOD") && clipPlaylist.contains("#EXT-X-ENDLIST"), "\(clipPlaylist)")
+        #expect(try Self.probe(clipHLS) == ["h264", "aac"])
+        let decoded = TestDirectory.make("clip-hls").appendingPathComponent("clip.mp4").path
+        _ = try Tools.run("ffmpeg", ["-v", "error", "-i", clipHLS, "-c", "copy", decoded], timeout: 60)
+        let packets = try RelayFixtures.packets(of: decoded, stream: "v:0")
+        #expect(packets.count >= 145 && packets.count <= 155, "6 s at 25 fps: \(packets.count)")
         // A symbolic link out of the media root is not followed.
         try FileManager.default.createSymbolicLink(atPath: exports.appendingPathComponent("passwd").path, withDestinationPath: "/etc/passwd")
         #expect(try Self.curl("http://127.0.0.1:\(http)/vod/exports/passwd").status == 404)
@@ -151,5 +165,30 @@ struct HTTPDeliveryLiveTests {
         #expect(try Self.probe("\(base).flv") == ["h264", "aac"])
         #expect(try Self.probe("\(base).mp4") == ["h264", "aac"])
         #expect(try edge.upstream() == origin.upstreamID)
+    }
+
+    @Test func slowHTTPViewersAreDroppedAndHostileRequestsRefused() throws {
+        let (relay, port) = try RelayFixtures.startRelay(extra: ["--player-queue-bytes", "65536", "--player-max-lag", "2"])
+        defer { relay.stop() }
+        let http = try #require(RelayFixtures.httpPort(ofRelay: port))
+        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 60, size: "640x360")
+        defer { publisher.stop() }
+        try RelayFixtures.waitForStream(url: RelayFixtures.url(port: port))
+
+        // A viewer that never reads: skipped to keyframes, then dropped after --player-max-lag.
+        let slow = try RawSocket(port: http, receiveBuffer: 4096)
+        #expect(slow.send(Array("GET /livestreamcast_origin/livestream.flv HTTP/1.1\r\nHost: x\r\n\r\n".utf8)))
+        try waitUntil("the slow HTTP viewer dropped", timeout: 30) { relay.output.contains("slow HTTP viewer dropped") }
+        _ = slow
+        // Meanwhile a normal viewer is not disturbed.
+        #expect(try Self.probe("http://127.0.0.1:\(http)/livestreamcast_origin/livestream.flv") == ["h264", "aac"])
+
+        // Oversized header: refused, the relay keeps serving.
+        let big = try RawSocket(port: http)
+        #expect(big.send(Array("GET /x HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 100_000))\r\n\r\n".utf8)))
+        #expect(big.waitForClose(timeout: 10))
+        // Methods other than GET/HEAD/OPTIONS: 405.
+        #expect(try Self.curl("http://127.0.0.1:\(http)/livestreamcast_origin/livestream.flv", ["-X", "POST"]).status == 405)
+        #expect(try Self.curl("http://127.0.0.1:\(http)/livestreamcast_origin/livestream/index.m3u8").status == 200)
     }
 }

@@ -5,10 +5,10 @@ import { codecsOfInit } from '../../web/editor/js/hls.js';
 import { thumbnailTimes } from '../../web/editor/js/filmstrip.js';
 
 test('the data plane HTTP base from /api/v1/node; wildcard hosts become the page host', () => {
-  assert.equal(mediaBase({ mediaHTTPListen: '127.0.0.1:8935' }, 'x'), 'http://127.0.0.1:8935');
-  assert.equal(mediaBase({ mediaHTTPListen: '0.0.0.0:8935' }, 'editor.example'), 'http://editor.example:8935');
-  assert.equal(mediaBase({ mediaHTTPListen: '[::]:8935' }, '::1'), 'http://[::1]:8935');
-  assert.equal(mediaBase({ mediaHTTPListen: 'http://cdn.example/live/' }, 'x'), 'http://cdn.example/live');
+  assert.equal(mediaBase({ mediaListen: '127.0.0.1:8935' }, 'x'), 'http://127.0.0.1:8935');
+  assert.equal(mediaBase({ mediaListen: '0.0.0.0:8935' }, 'editor.example'), 'http://editor.example:8935');
+  assert.equal(mediaBase({ mediaListen: '[::]:8935' }, '::1'), 'http://[::1]:8935');
+  assert.equal(mediaBase({ mediaListen: 'http://cdn.example/live/' }, 'x'), 'http://cdn.example/live');
   assert.equal(mediaBase({ role: 'origin' }, 'x'), null);
   assert.equal(mediaBase(null, 'x'), null);
 });

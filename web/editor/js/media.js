@@ -6,7 +6,7 @@
  * serves no HTTP. A wildcard host (0.0.0.0, ::) is replaced by the host the page was loaded from.
  */
 export function mediaBase(node, pageHostname) {
-  const address = node?.mediaHTTPListen;
+  const address = node?.mediaListen;
   if (typeof address !== 'string' || address === '') return null;
   if (/^https?:\/\//.test(address)) return address.replace(/\/+$/, '');
   const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(address);
