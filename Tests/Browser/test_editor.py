@@ -197,6 +197,17 @@ def test_editor_cuts_a_highlight_from_the_live_recording_and_a_clip(origin, driv
     page.press(Keys.ENTER)
     page.until(lambda: len(page.rows()) == 2, "the second item")
 
+    # J/K/L: forward, pause, backward (by seeking), pause.
+    paused = lambda: driver.execute_script("return document.getElementById('video').paused")
+    page.press("l")
+    page.until(lambda: not paused(), "L plays")
+    page.press("k")
+    page.until(paused, "K pauses")
+    before = page.time()
+    page.press("j")
+    page.until(lambda: page.time() < before - 0.4, "J goes backward")
+    page.press("k")
+
     # Clip item: typed in and out.
     page.q('#list-clips li[data-name="opener.mp4"]').click()
     page.typed("#in-point", "1.2")
