@@ -26,7 +26,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-"$BIN/lsc-relay" --rtmp "127.0.0.1:$rtmp_port" --media "$work/media" --control-socket "$work/c.sock" > "$work/relay.log" 2>&1 &
+"$BIN/lsc-relay" --rtmp "127.0.0.1:$rtmp_port" --http "127.0.0.1:$(free_port)" --media "$work/media" --control-socket "$work/c.sock" > "$work/relay.log" 2>&1 &
 pids+=($!)
 "$BIN/lsc-control" --http "127.0.0.1:$http_port" --control-socket "$work/c.sock" > "$work/control.log" 2>&1 &
 pids+=($!)

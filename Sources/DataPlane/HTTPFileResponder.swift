@@ -38,8 +38,9 @@ struct HTTPFileResponder: Sendable {
         }
     }
 
-    /// Streams bytes `range` of `path` to `channel`, then ends the response.
-    func send(path: String, range: ClosedRange<UInt64>, to channel: any Channel) async {
+    /// Streams bytes `range` of `path` to `channel`, then ends the response (and closes the
+    /// connection unless it is kept alive).
+    func send(path: String, range: ClosedRange<UInt64>, to channel: any Channel, keepAlive: Bool) async {
         var offset = range.lowerBound
         do {
             while offset <= range.upperBound {
@@ -57,6 +58,7 @@ struct HTTPFileResponder: Sendable {
                 return
             }
             try await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+            if !keepAlive { try? await channel.close() }
         } catch {
             try? await channel.close()
         }

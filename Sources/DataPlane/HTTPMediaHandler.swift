@@ -193,7 +193,8 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             let length = range.upperBound - range.lowerBound + 1
             reply.sendHead(status, contentType: HTTPFileResponder.contentType(name), length: length, cache: "no-cache", extra: headers)
             if reply.isHead { return reply.end() }
-            Task { await files.send(path: file.path, range: range, to: channel) }
+            let keepAlive = reply.keepAlive
+            Task { await files.send(path: file.path, range: range, to: channel, keepAlive: keepAlive) }
         }
     }
 }

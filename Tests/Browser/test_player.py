@@ -95,6 +95,9 @@ def test_edge_player_keeps_playing_through_origin_kill(cluster, chrome):
     assert after != before
     survivor = b if victim is a else a
     assert str(survivor.rtmp_port) in (active_upstream(edge) or ""), "the edge now pulls from the surviving origin"
+    # The splice continues timestamps with the same codec parameters: no discontinuity in the playlist.
+    playlist = h.http_get(edge.http_url("/livestreamcast_edge/livestream/index.m3u8"))[2].decode()
+    assert "#EXT-X-DISCONTINUITY" not in playlist, playlist
 
 
 def json_text(url):

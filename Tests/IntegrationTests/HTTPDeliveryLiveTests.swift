@@ -165,6 +165,15 @@ struct HTTPDeliveryLiveTests {
         #expect(try Self.probe("\(base).flv") == ["h264", "aac"])
         #expect(try Self.probe("\(base).mp4") == ["h264", "aac"])
         #expect(try edge.upstream() == origin.upstreamID)
+
+        // The control plane knows the HTTP port, lists play URLs and counts HTTP viewers.
+        #expect(try edge.get("/api/v1/node")["mediaListen"] as? String == "127.0.0.1:\(http)")
+        try waitUntil("HTTP viewers counted at the edge", timeout: 15) { (try edge.stream()?["httpViewers"] as? Int ?? 0) >= 1 }
+        let urls = try #require(try edge.stream()?["playUrls"] as? [String: String])
+        #expect(urls["hls"] == "\(base)/index.m3u8")
+        #expect(urls["flv"] == "\(base).flv")
+        #expect(urls["rtmp"] == edge.url())
+        #expect(try edge.getText("/metrics").contains("lsc_stream_http_viewers{stream=\"livestream\"}"))
     }
 
     @Test func slowHTTPViewersAreDroppedAndHostileRequestsRefused() throws {
