@@ -40,7 +40,7 @@ enum MetricsRenderer {
         text.family("lsc_stream_players", type: "gauge", help: "Players per stream.")
         for stream in snapshot.streams { text.sample(stream.players, labels: [("stream", stream.name)]) }
         text.family("lsc_stream_http_viewers", type: "gauge",
-                    help: "HTTP viewers per stream, counted in lsc_stream_players too (HTTP-FLV/fMP4 connections, plus 1 for an active LL-HLS output).")
+                    help: "HTTP viewers per stream: HTTP-FLV/fMP4 connections and HLS client connections active in the last 10 s.")
         for stream in snapshot.streams { text.sample(stream.httpViewers ?? 0, labels: [("stream", stream.name)]) }
         text.family("lsc_stream_bitrate_in_bits_per_second", type: "gauge", help: "Incoming bitrate per stream over 10 s.")
         for stream in snapshot.streams { text.sample(stream.bitrateIn, labels: [("stream", stream.name)]) }

@@ -54,8 +54,9 @@ public struct StreamSnapshot: Codable, Sendable, Equatable {
     public var recording: Bool
     /// DVR state in words when recording is on: "recording" or "degraded: <why>".
     public var recordingState: String?
-    /// HTTP viewers among `players`: HTTP-FLV and fMP4 connections, plus one while the stream's
-    /// shared LL-HLS output is active (HLS clients are not connections; an HTTP cache may serve many).
+    /// HTTP viewers: HTTP-FLV and fMP4 connections (each also counted in `players`) and HLS client
+    /// connections that asked for a playlist or part in the last 10 s (`players` counts the
+    /// stream's shared LL-HLS output once; behind an HTTP cache these are the cache's connections).
     public var httpViewers: Int?
     /// Play URLs, added by the admin API (not sent by the data plane).
     public var playUrls: PlayURLs?

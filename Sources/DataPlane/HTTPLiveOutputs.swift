@@ -56,7 +56,7 @@ public final class HTTPLiveOutputs: StreamObserver {
     }
 
     /// The shared output of `name`, created (and attached) on first use.
-    func session(for name: String) -> HTTPLiveStream {
+    func session(for name: String, client: ObjectIdentifier? = nil) -> HTTPLiveStream {
         startSweeping()
         let (session, created) = sessions.withLockedValue { sessions -> (HTTPLiveStream, Bool) in
             if let existing = sessions[name] { return (existing, false) }
@@ -69,15 +69,15 @@ public final class HTTPLiveOutputs: StreamObserver {
             logger.info("HTTP output started", metadata: ["stream": "\(name)"])
             session.seed(with: attach(session.anchor, to: name))
         }
-        session.touch()
+        session.touch(client: client)
         return session
     }
 
     /// The shared output of `name` if HTTP clients already asked for it.
     func existingSession(_ name: String) -> HTTPLiveStream? { sessions.withLockedValue { $0[name] } }
 
-    /// HTTP viewers by stream: streaming connections, plus one for the shared LL-HLS output.
-    var viewerCounts: [String: Int] { sessions.withLockedValue { $0.mapValues { $0.viewerCount + 1 } } }
+    /// HTTP viewers by stream: streaming connections and recent HLS client connections.
+    var viewerCounts: [String: Int] { sessions.withLockedValue { $0 }.mapValues(\.viewerCount) }
 
     private func startSweeping() {
         sweeper.withLockedValue { task in

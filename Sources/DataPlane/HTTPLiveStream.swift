@@ -53,6 +53,8 @@ final class HTTPLiveStream: Sendable {
         var nextViewerID = 0
         var waiters: [Waiter] = []
         var lastRequest: NIODeadline
+        /// HLS client connections by their last playlist or part request.
+        var hlsClients: [ObjectIdentifier: NIODeadline] = [:]
     }
 
     let name: String
@@ -253,11 +255,28 @@ final class HTTPLiveStream: Sendable {
         state.withLockedValue { $0.viewers.removeValue(forKey: id)?.subscriber }
     }
 
-    var viewerCount: Int { state.withLockedValue { $0.viewers.count } }
+    /// How long an HLS client connection counts as a viewer after its last request.
+    static let hlsClientWindow = TimeAmount.seconds(10)
+
+    /// HTTP viewers: streaming connections, and HLS client connections that asked for a playlist
+    /// or part in the last 10 s (through an HTTP cache, the cache's connections).
+    var viewerCount: Int {
+        state.withLockedValue { state in
+            let now = NIODeadline.now()
+            state.hlsClients = state.hlsClients.filter { now - $0.value < Self.hlsClientWindow }
+            return state.viewers.count + state.hlsClients.count
+        }
+    }
 
     // MARK: HLS
 
-    func touch() { state.withLockedValue { $0.lastRequest = .now() } }
+    func touch(client: ObjectIdentifier? = nil) {
+        state.withLockedValue { state in
+            let now = NIODeadline.now()
+            state.lastRequest = now
+            if let client { state.hlsClients[client] = now }
+        }
+    }
 
     /// True when the session has no streaming viewer and no request came for `timeout`.
     func isIdle(timeout: TimeAmount) -> Bool {

@@ -98,7 +98,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             if isFLV { session.startFLVViewer(id, initial: initial) } else { session.startMP4Viewer(id) }
         case .hlsPlaylist(let stream):
             guard let outputs = services.outputs, outputs.canServe(stream) else { return reply.notFound() }
-            let session = outputs.session(for: stream)
+            let session = outputs.session(for: stream, client: ObjectIdentifier(channel))
             let condition: HTTPLiveStream.Condition
             if let msnText = query["_HLS_msn"] {
                 guard let msn = Int(msnText), msn >= 0 else { return reply.send(.badRequest) }
@@ -127,7 +127,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             reply.send(.ok, contentType: "video/mp4", body: bytes, cache: services.immutable)
         case .hlsPart(let stream, let number):
             guard let session = services.outputs?.existingSession(stream) else { return reply.notFound() }
-            session.touch()
+            session.touch(client: ObjectIdentifier(channel))
             if let bytes = session.part(number) { return reply.send(.ok, contentType: "video/mp4", body: bytes, cache: services.immutable) }
             // A preload-hinted part: answered as soon as it is cut.
             guard number >= session.nextPartNumber(), number <= session.nextPartNumber() + 1 else { return reply.notFound() }

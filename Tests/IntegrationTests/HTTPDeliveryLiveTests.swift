@@ -168,7 +168,9 @@ struct HTTPDeliveryLiveTests {
 
         // The control plane knows the HTTP port, lists play URLs and counts HTTP viewers.
         #expect(try edge.get("/api/v1/node")["mediaListen"] as? String == "127.0.0.1:\(http)")
-        try waitUntil("HTTP viewers counted at the edge", timeout: 15) { (try edge.stream()?["httpViewers"] as? Int ?? 0) >= 1 }
+        let viewer = try TestProcess("curl", ["-s", "-o", "/dev/null", "--max-time", "30", "\(base).flv"], name: "flv-viewer")
+        defer { viewer.stop() }
+        try waitUntil("the HTTP-FLV viewer counted at the edge", timeout: 15) { (try edge.stream()?["httpViewers"] as? Int ?? 0) >= 1 }
         let urls = try #require(try edge.stream()?["playUrls"] as? [String: String])
         #expect(urls["hls"] == "\(base)/index.m3u8")
         #expect(urls["flv"] == "\(base).flv")
