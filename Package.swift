@@ -48,6 +48,12 @@ let package = Package(
         .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
         // Browser delivery muxers: fMP4/CMAF fragments, LL-HLS and DVR playlists, HTTP-FLV, ranges, routes.
         .target(name: "HTTPMedia", dependencies: [nio, "FLV", "ISOBMFF", "Recording", "HighlightExport", "RTMP"]),
+        // The editor page (web/editor/), compiled in by the EmbedEditorPage plugin, and its serving.
+        .target(name: "EditorPage", plugins: [.plugin(name: "EmbedEditorPage")]),
+
+        // MARK: Build tools
+        .executableTarget(name: "lsc-embed-assets"),
+        .plugin(name: "EmbedEditorPage", capability: .buildTool(), dependencies: ["lsc-embed-assets"]),
 
         // MARK: C library wrapper
         .systemLibrary(
@@ -67,7 +73,7 @@ let package = Package(
         ),
         .target(
             name: "ControlPlane",
-            dependencies: ["AdminAPI", "ControlProtocol", "ControlLink", "MicroHTTPServer", "Topology",
+            dependencies: ["AdminAPI", "ControlProtocol", "ControlLink", "MicroHTTPServer", "EditorPage", "Topology",
                            "Failover", "HighlightExport", "Recording", "ISOBMFF", "FLV", "RTMP", "PlayAuthorization",
                            nio, nioPosix, logging, serviceLifecycle, unixSignals]
         ),
@@ -90,6 +96,7 @@ let package = Package(
         .testTarget(name: "FailoverTests", dependencies: ["Failover"]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol"]),
         .testTarget(name: "AdminAPITests", dependencies: ["AdminAPI"]),
+        .testTarget(name: "EditorPageTests", dependencies: ["EditorPage"]),
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", "PlayAuthorization", nio, .product(name: "NIOEmbedded", package: "swift-nio"),
                                                    .product(name: "NIOTestUtils", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PlayAuthorization"]),

@@ -114,6 +114,11 @@ node() { # name role rtmp-port http-port media-port [host.ini]
   if has_control_flag --http; then start "$name-control" "${control[@]}"; fi
 }
 
+# An on-demand clip for origin-a's editor (the seed's "openers"): 6 s of test pattern.
+mkdir -p "$work/origin-a/media/sources"
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=320x240:rate=25" -f lavfi -i "sine=frequency=660:sample_rate=44100" \
+  -t 6 -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -movflags +faststart "$work/origin-a/media/sources/opener.mp4" \
+  || echo "run-3tier: note: could not make the demo clip sources/opener.mp4"
 node origin-a origin "$base" "$http_base" "$media_base"
 node origin-b origin "$((base + 1))" "$((http_base + 1))" "$((media_base + 1))"
 node intermediate intermediate "$((base + 2))" "$((http_base + 2))" "$((media_base + 2))" "$work/intermediate.host.ini"
@@ -175,6 +180,9 @@ Publish to an origin (publish keys in $publish_keys; a publish without the key i
 Play at the edge:
   ffplay rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream
   ffprobe rtmp://127.0.0.1:$((base + 3))/livestreamcast_edge/$stream
+
+Cut highlights in the browser (origin-a's editor: its live DVR recording, the clip opener.mp4, exports):
+  http://127.0.0.1:$http_base/editor/
 
 Watch in a browser (player page: live LL-HLS or fMP4, "Rewind" plays the DVR recording):
   origin-a      http://127.0.0.1:$media_base/livestreamcast_origin/$stream

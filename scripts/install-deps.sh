@@ -3,8 +3,9 @@
 # Needs root (or sudo) the first time; a no-op once everything is there.
 set -euo pipefail
 packages=(libmicrohttpd-dev pkg-config ffmpeg fonts-dejavu-core rtmpdump curl wrk hyperfine nginx libnginx-mod-rtmp iproute2 procps python3-pip passwd util-linux openssl mount
+  chromium chromium-driver  # the browser tests (selenium)
+  nodejs  # node --test for the editor page's logic (Tests/Web)
   # Real clients the interop live tests play with (VLC runs as a non-root user the tests create).
-  chromium chromium-driver
   vlc-bin vlc-plugin-base gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
 missing=()
 for p in "${packages[@]}"; do

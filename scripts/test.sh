@@ -55,13 +55,18 @@ run_stage() { # label, command...
 run_stage netns-tiers timeout 300 bash scripts/netns-tiers.sh
 # Soak and churn, the 2-minute CI version of the 1-hour run in BENCHMARKS.md.
 run_stage soak timeout 400 bash scripts/soak.sh 120
+# Editor page (web/editor/): its pure JavaScript logic (time format/parse, edit-list arithmetic,
+# output names, playlist parsing) with Node's built-in test runner. No browser; a few seconds.
+run_stage editor-js timeout 120 bash -c 'set -o pipefail; node --test Tests/Web/ | tee /dev/stderr |
+  awk "/^# pass/{p=\$3} /^# fail/{f=\$3} END{print \"editor-js: \" p+0 \" passed, \" f+0 \" failed\"}"'
 if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
 fi
 # Browser tests: pytest + selenium driving headless Debian chromium against the real binaries
 # (player page live at origin and edge, through an origin SIGKILL, DVR rewind, nginx cache in
-# front of an edge). About 2 minutes on the 2-core CI machine; bounded at 10.
+# front of an edge; the highlight editor's whole flow in test_editor.py, about 45 s of it, with
+# screenshots in .build/browser-editor/). About 3 minutes on the 2-core CI machine; bounded at 10.
 echo "== browser tests (Tests/Browser, headless chromium)"
 set +e
 LSC_BIN_DIR="$(swift build --show-bin-path)" timeout 600 python3 -m pytest -q -p no:cacheprovider Tests/Browser > .build/test-output-browser.txt 2>&1
