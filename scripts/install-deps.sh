@@ -15,3 +15,9 @@ if ((${#missing[@]})); then
 fi
 # Don't let the distribution's nginx service grab port 80/1935 behind our back; benchmarks start their own.
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+# A current ffmpeg (9, static, with libx265, SVT-AV1, libopus and Enhanced RTMP) for the E-RTMP
+# live tests: the imageio-ffmpeg wheel carries it; Debian's ffmpeg 5.1 stays the legacy client.
+if ! python3 -c 'import imageio_ffmpeg' >/dev/null 2>&1; then
+  echo "install-deps: pip install imageio-ffmpeg"
+  python3 -m pip install -q imageio-ffmpeg 2>/dev/null || python3 -m pip install -q --break-system-packages imageio-ffmpeg
+fi

@@ -56,6 +56,7 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
                     switch description {
                     case .avc: codec = "h264"
                     case .aac: codec = "aac"
+                    case .codec(let entry): codec = entry.codecName
                     case .unsupported(let fourCC): codec = "\(fourCC)"
                     }
                     if !codecs.contains(codec) { codecs.append(codec) }
@@ -90,6 +91,9 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
                         width = Int(entry.width); height = Int(entry.height)
                     case .aac:
                         if !codecs.contains("aac") { codecs.append("aac") }
+                    case .codec(let entry):
+                        if !codecs.contains(entry.codecName) { codecs.append(entry.codecName) }
+                        if entry.kind == .video, entry.width > 0 { width = Int(entry.width); height = Int(entry.height) }
                     case .unsupported: break
                     }
                 }

@@ -25,6 +25,8 @@ final class LiveStream: @unchecked Sendable {
     private var metadata: MediaFrame?
     private var videoHeader: MediaFrame?
     private var audioHeader: MediaFrame?
+    /// Sequence headers of E-RTMP tracks other than the primary one (track id ≠ 0), one per kind and track.
+    private var trackHeaders: [MediaFrame] = []
     private var gop: [MediaFrame] = []
     private var gopBytes = 0
     private var info = MediaInfoTracker()
@@ -68,7 +70,7 @@ final class LiveStream: @unchecked Sendable {
     func setRecording(_ on: Bool, state: String? = nil) { lock.withLock { recording = on; recordingState = on ? state : nil } }
 
     /// Metadata and sequence headers in force (what a recording started mid-stream needs first).
-    var configurationFrames: [MediaFrame] { lock.withLock { [metadata, videoHeader, audioHeader].compactMap { $0 } } }
+    var configurationFrames: [MediaFrame] { lock.withLock { [metadata, videoHeader, audioHeader].compactMap { $0 } + trackHeaders } }
 
     /// Makes `id` the stream's source; false when another source already publishes it.
     func attachSource(id: String, source: StreamSource) -> Bool {
@@ -81,6 +83,7 @@ final class LiveStream: @unchecked Sendable {
             metadata = nil
             videoHeader = nil
             audioHeader = nil
+            trackHeaders = []
             gop = []
             gopBytes = 0
             info = MediaInfoTracker()
@@ -175,11 +178,16 @@ final class LiveStream: @unchecked Sendable {
         switch frame.kind {
         case .scriptData:
             metadata = frame
+        case .video where frame.isSequenceHeader && frame.trackID != 0, .audio where frame.isSequenceHeader && frame.trackID != 0:
+            let track = frame.trackID
+            trackHeaders.removeAll { $0.kind == frame.kind && $0.trackID == track }
+            if trackHeaders.count < 16 { trackHeaders.append(frame) }
         case .video where frame.isSequenceHeader:
             videoHeader = frame
         case .audio where frame.isSequenceHeader:
             audioHeader = frame
-        case .video where frame.isVideoKeyframe:
+        case .video where frame.isVideoKeyframe && frame.trackID == 0:
+            // Only the primary track's keyframes start a GOP: another track's would cut it short.
             gop = [frame]
             gopBytes = frame.payload.readableBytes
         default:
@@ -202,7 +210,7 @@ final class LiveStream: @unchecked Sendable {
             groups[id, default: LoopGroup(loop: player.eventLoop, players: [])].players.append(player)
             keyCounts[player.encodingKey, default: 0] += 1
             playerCount += 1
-            return [metadata, videoHeader, audioHeader].compactMap { $0 } + gop
+            return [metadata, videoHeader, audioHeader].compactMap { $0 } + trackHeaders + gop
         }
     }
 

@@ -98,7 +98,8 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
                 write(ByteBuffer(bytes: c2))
                 send(ProtocolControl.setChunkSize(4096), on: RTMPChunkStreamID.control)
                 let tcUrl = ClientRequests.tcUrl(host: host, port: port, app: app)
-                send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl).message(), on: RTMPChunkStreamID.command)
+                send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl,
+                                                           enhanced: .relay).message(), on: RTMPChunkStreamID.command)
                 decoder.append(bytes: leftover)
             } catch {
                 close(reason: "bad handshake from upstream: \(error)")

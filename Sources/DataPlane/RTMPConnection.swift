@@ -48,7 +48,12 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         self.decoder = ChunkDecoder(limits: node.configuration.chunkLimits)
     }
 
-    var encodingKey: EncodingKey { EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: playStreamID) }
+    var encodingKey: EncodingKey {
+        EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: playStreamID, allTracks: negotiatedMultitrack)
+    }
+    /// The player announced E-RTMP multitrack in `connect` (capsEx): it gets every track; others
+    /// get the primary track of each kind.
+    private var negotiatedMultitrack = false
     private var clientID: String { stats?.id ?? "?" }
 
     // MARK: Channel lifecycle
@@ -257,10 +262,14 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         connected = true
+        // E-RTMP: answer with the codecs and capsEx we share; legacy clients get the legacy answer.
+        let enhanced = EnhancedCapabilities(commandObject: connect.commandObject).map { EnhancedCapabilities.relay.answer(to: $0) }
+        negotiatedMultitrack = enhanced?.supportsMultitrack ?? false
         send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)
-        reply(StatusMessages.connectSuccess(transactionID: connect.transactionID, objectEncoding: connect.objectEncoding))
+        reply(StatusMessages.connectSuccess(transactionID: connect.transactionID, objectEncoding: connect.objectEncoding,
+                                            enhanced: enhanced))
     }
 
     /// `FCAddChild([secret | {secret, app}])`: a downstream node registers (seed API). With a

@@ -23,7 +23,8 @@ public enum FLVFrameConverter {
             var payload = ByteBuffer(bytes: [0xAF, 0])
             payload.writeBytes(entry.audioSpecificConfig)
             return MediaFrame(kind: .audio, timestamp: timestamp, payload: payload)
-        case .unsupported:
+        case .codec, .unsupported:
+            // VOD plays H.264/AAC files; E-RTMP sources are not converted back (yet).
             return nil
         }
     }

@@ -1,11 +1,15 @@
 /// Commands an RTMP client sends (a player, or a relay pulling from its upstream).
 public enum ClientRequests {
-    /// `connect` to `app`, announcing the usual codec capabilities (AAC, MP3; H.264, VP6).
-    public static func connect(transactionID: Double = 1, app: String, tcUrl: String) -> CommandMessage {
-        CommandMessage(name: "connect", transactionID: transactionID, commandObject: .object([
-            "app": .string(app), "flashVer": "LNX 9,0,124,2", "tcUrl": .string(tcUrl), "fpad": false,
-            "capabilities": 15, "audioCodecs": 4071, "videoCodecs": 252, "videoFunction": 1, "objectEncoding": 0,
-        ]))
+    /// `connect` to `app`, announcing the usual codec capabilities (AAC, MP3; H.264, VP6) and,
+    /// when `enhanced` is given, the E-RTMP codecs and capsEx (a relay pulling from its upstream).
+    public static func connect(transactionID: Double = 1, app: String, tcUrl: String,
+                               enhanced: EnhancedCapabilities? = nil) -> CommandMessage {
+        let legacy: [(String, AMF0Value)] = [
+            ("app", .string(app)), ("flashVer", "LNX 9,0,124,2"), ("tcUrl", .string(tcUrl)), ("fpad", false),
+            ("capabilities", 15), ("audioCodecs", 4071), ("videoCodecs", 252), ("videoFunction", 1), ("objectEncoding", 0),
+        ]
+        return CommandMessage(name: "connect", transactionID: transactionID,
+                              commandObject: .object(legacy.map { AMF0Property($0.0, $0.1) } + (enhanced?.properties ?? [])))
     }
 
     /// `rtmp://host:port/app`, IPv6 hosts in brackets.
