@@ -36,6 +36,25 @@ for suite in $(swift test --skip-build --list-tests 2>/dev/null | grep '^Integra
   run_tests "live-${suite#IntegrationTests.}" --filter "^${suite}/"
 done
 echo "== all Swift tests passed: $total_tests tests"
+
+# Script stages: each prints "<label>: N passed, M failed" as its last line; counted into the total.
+run_stage() { # label, command...
+  local label=$1; shift
+  echo "== $label"
+  set +e
+  "$@" > ".build/stage-$label.txt" 2>&1
+  local status=$?
+  set -e
+  tail -n 40 ".build/stage-$label.txt"
+  local counted
+  counted=$(grep -oE '[0-9]+ passed' ".build/stage-$label.txt" | tail -1 | grep -oE '[0-9]+' || echo 0)
+  total_tests=$((total_tests + counted))
+  [ "$status" -eq 0 ] || { echo "$label failed (status $status); full log: .build/stage-$label.txt"; exit "$status"; }
+}
+# The 3-tier topology across network namespaces with impaired links and a cut link (about 1 min).
+run_stage netns-tiers timeout 300 bash scripts/netns-tiers.sh
+# Soak and churn, the 2-minute CI version of the 1-hour run in BENCHMARKS.md.
+run_stage soak timeout 400 bash scripts/soak.sh 120
 if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
