@@ -12,6 +12,7 @@ let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", pac
 let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let collections: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
 let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 
 let package = Package(
     name: "LiveStreamCast",
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: Pure protocol and format code (no I/O)
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "DataPlane",
             dependencies: ["RTMP", "FLV", "Recording", "ISOBMFF", "HighlightExport", "ControlProtocol", "ControlLink",
-                           nio, nioPosix, logging, collections, atomics, serviceLifecycle]
+                           nio, nioPosix, nioSSL, logging, collections, atomics, serviceLifecycle, unixSignals]
         ),
         .target(
             name: "ControlPlane",
@@ -68,7 +70,7 @@ let package = Package(
         ),
 
         // MARK: Executables: main.swift only wires services together
-        .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", argumentParser, logging, serviceLifecycle]),
+        .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", argumentParser, logging, serviceLifecycle, nioSSL]),
         .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", argumentParser, logging, serviceLifecycle]),
         .executableTarget(name: "lsc-export", dependencies: ["HighlightExport", "ISOBMFF", nio, argumentParser]),
         .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", "FLV", nio, nioPosix, argumentParser, logging]),

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import NIOPosix
 import RTMP
 
@@ -34,6 +35,7 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     private var reportedClosed = false
     private var connectDeadline: Scheduled<Void>?
     private(set) var isConnected = false
+    private var usesTLS = false
     /// How long the upstream has to complete the handshake and answer `connect`.
     static let connectTimeout: TimeAmount = .seconds(5)
 
@@ -45,15 +47,23 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Connects to `host:port` on `loop` and speaks RTMP to `app`; failures reach `delegate`.
-    static func open(host: String, port: Int, app: String, limits: ChunkDecoderLimits, on loop: any EventLoop,
-                     delegate: any RTMPClientDelegate) -> RTMPClientHandler {
+    /// With `tls`, the connection is RTMPS: the upstream's certificate is verified against the
+    /// context's trust roots and `host` (its IP address when `host` is one).
+    static func open(host: String, port: Int, app: String, limits: ChunkDecoderLimits, tls: NIOSSLContext? = nil,
+                     on loop: any EventLoop, delegate: any RTMPClientDelegate) -> RTMPClientHandler {
         let handler = RTMPClientHandler(host: host, port: port, app: app, limits: limits)
         handler.delegate = delegate
+        handler.usesTLS = tls != nil
+        // SNI and name checks need a name: an IP address is checked against the certificate's IP entries.
+        let serverName = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(3))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName)) }
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
             }
             .connect(host: host, port: port)
             .whenFailure { error in handler.connectFailed(error) }
@@ -86,7 +96,12 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        close(reason: "\(error)")
+        // TLS failures (an unverifiable certificate above all) say so plainly in the topology API.
+        if usesTLS, error is NIOSSLError || error is BoringSSLError {
+            close(reason: "TLS handshake with \(host):\(port) failed (certificate not verified?): \(error)")
+        } else {
+            close(reason: "\(error)")
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

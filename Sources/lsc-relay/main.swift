@@ -6,6 +6,7 @@ import DataPlane
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RTMP
 import ServiceLifecycle
 
@@ -21,6 +22,18 @@ struct RelayCommand: AsyncParsableCommand {
 
     @Option(help: "RTMP listen address HOST:PORT.")
     var rtmp: String = "0.0.0.0:1935"
+
+    @Option(help: "RTMPS (RTMP over TLS) listen address HOST:PORT, next to --rtmp; needs --tls-cert and --tls-key. SIGHUP reloads the certificate.")
+    var rtmps: String?
+
+    @Option(help: "RTMPS: PEM certificate (chain) file.")
+    var tlsCert: String?
+
+    @Option(help: "RTMPS: PEM private key file.")
+    var tlsKey: String?
+
+    @Option(help: "rtmps:// upstreams: PEM file of the CA certificates to verify them with (default: the system trust store).")
+    var tlsCa: String?
 
     @Option(help: "RTMP application served (default: livestreamcast_<role>); connects to other apps are rejected.")
     var app: String?
@@ -111,15 +124,36 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.pullGracePeriod = .milliseconds(Int64(pullGrace * 1000))
         guard pullTimeout > 0, pullTimeout <= 3600 else { throw ValidationError("--pull-timeout must be between 0 and 3600 seconds") }
         configuration.pullTimeout = .milliseconds(Int64(pullTimeout * 1000))
+        var clientTLS = TLSConfiguration.makeClientConfiguration()
+        if let tlsCa {
+            guard FileManager.default.isReadableFile(atPath: tlsCa) else { throw ValidationError("--tls-ca \(tlsCa): cannot read the file") }
+            clientTLS.trustRoots = .file(tlsCa)
+        }
+        do {
+            configuration.upstreamTLS = try NIOSSLContext(configuration: clientTLS)
+        } catch {
+            throw ValidationError("--tls-ca \(tlsCa ?? "(system trust store)"): \(error)")
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
-        let server = RTMPServer(node: node, group: group)
+        var listeners: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: RTMPServer(node: node, group: group))]
+        if let rtmps {
+            guard let secure = ListenAddress(parsing: rtmps, defaultHost: "0.0.0.0") else { throw ValidationError("--rtmps must be HOST:PORT, got '\(rtmps)'") }
+            guard let tlsCert, let tlsKey else { throw ValidationError("--rtmps needs --tls-cert FILE and --tls-key FILE") }
+            let certificates: TLSCertificateStore
+            do {
+                certificates = try TLSCertificateStore(certificatePath: tlsCert, keyPath: tlsKey)
+            } catch {
+                throw ValidationError("--tls-cert/--tls-key: \(error)")
+            }
+            listeners.append(.init(service: RTMPServer(node: node, group: group, host: secure.host, port: secure.port, tls: certificates)))
+        }
         let controlLink = ControlLinkServer(path: controlSocket ?? ControlSocketPath.defaultPath(role: role.rawValue),
                                             handler: node, group: group)
         node.events.attach(controlLink)
         try await controlLink.start()
         let services = ServiceGroup(configuration: .init(
-            services: [.init(service: server)],
+            services: listeners,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: Logger(label: "relay")))
         try await services.run()
