@@ -82,6 +82,43 @@ struct EnhancedRTMPLiveTests {
         #expect(try edge.upstream() == origin.upstreamID)
     }
 
+    @Test(arguments: ["hevc", "av1"])
+    func failoverSplicesTheOtherOriginInForAPlayer(_ codec: String) throws {
+        let video = codec == "hevc" ? Self.hevc : Self.av1
+        let originA = try TierNode(name: "origin-a", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
+        defer { originA.stop() }
+        let originB = try TierNode(name: "origin-b", role: "origin", hostINI: nil, relayExtra: [], controlExtra: [])
+        defer { originB.stop() }
+        let publishers = [try Self.publish(originA.url(), video: video, audio: Self.aac, seconds: 60),
+                          try Self.publish(originB.url(), video: video, audio: Self.aac, seconds: 60)]
+        defer { publishers.forEach { $0.stop() } }
+        for origin in [originA, originB] {
+            try waitUntil("\(origin.name) has the \(codec) stream", timeout: 30) {
+                (try origin.stream()?["video"] as? [String: Any])?["codec"] as? String == codec
+            }
+        }
+        let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("a", originA), TierNode.group("b", originB)],
+                                relayExtra: [], controlExtra: ["--idle-interval", "1s"])
+        defer { edge.stop() }
+        let player = try TestProcess(Binaries.path("lsc-loadclient"), [edge.url(), "--players", "1", "--duration", "14"], name: "edge-player")
+        defer { player.stop() }
+        var active: String?
+        try waitUntil("the edge relays the stream", timeout: 15) {
+            active = try edge.upstream()
+            return active != nil
+        }
+        Thread.sleep(forTimeInterval: 3)
+        let (victim, survivor) = active == originA.upstreamID ? (originA, originB) : (originB, originA)
+        victim.relay.signal(SIGKILL)
+        try waitUntil("the edge switches to the other origin", timeout: 5) { try edge.upstream() == survivor.upstreamID }
+        #expect(player.waitForExit(timeout: 30))
+        let report = try UpstreamSpliceLiveTests.report(of: player)
+        #expect(report["stillOpen"] as? Int == 1, "the player is never dropped: \(report)")
+        #expect(report["firstVideoKeyframe"] as? Bool == true, "\(report)")
+        #expect(report["nonMonotonic"] as? Int == 0, "\(report)")
+        #expect((report["maxGapMilliseconds"] as? Int ?? .max) < 2500, "\(report)")
+    }
+
     @Test func legacyFFmpegGetsAnAnswerNotAHang() throws {
         let (relay, port) = try RelayFixtures.startRelay()
         defer { relay.stop() }
