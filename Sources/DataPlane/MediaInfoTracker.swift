@@ -40,6 +40,13 @@ struct MediaInfoTracker: Sendable {
                     info.height = sps.height
                 }
             }
+            if header.codec == .av1, header.isSequenceHeader,
+               let bytes = frame.payload.getBytes(at: frame.payload.readerIndex + header.headerLength,
+                                                  length: frame.payload.readableBytes - header.headerLength),
+               let sequence = try? AV1SequenceHeader(configurationRecord: bytes) {
+                info.width = sequence.width
+                info.height = sequence.height
+            }
             video = info
         case .audio:
             guard let header = FLVAudioTagHeader(payload: frame.payload), header.trackID == 0 else { return }

@@ -47,7 +47,10 @@ extension SampleDescription {
             case .avc: description = try? Self.avc(sequenceHeader: record)
             case .hevc where header.extended != nil: description = try? Self.hevc(sequenceHeader: record)
             // av1C and vpcC are the AV1/VP codec configuration records E-RTMP carries verbatim.
-            case .av1 where record.count >= 4: description = .codec(CodecSampleEntry(format: "av01", configurationType: "av1C", configuration: record))
+            case .av1 where record.count >= 4:
+                let size = try? AV1SequenceHeader(configurationRecord: record)
+                description = .codec(CodecSampleEntry(format: "av01", configurationType: "av1C", configuration: record,
+                                                      width: UInt16(clamping: size?.width ?? 0), height: UInt16(clamping: size?.height ?? 0)))
             case .vp9 where record.count >= 8: description = .codec(CodecSampleEntry(format: "vp09", configurationType: "vpcC", configuration: record))
             default: description = nil
             }

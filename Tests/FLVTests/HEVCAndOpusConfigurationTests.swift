@@ -33,6 +33,20 @@ import Testing
         #expect(throws: (any Error).self) { try HEVCSequenceParameterSet(nalUnit: [0x40, 0x01, 0x0C]) }  // a VPS
     }
 
+    // An ffmpeg 9/SVT-AV1 encode of testsrc2 at 320x240 (the mp4's av1C).
+    static let av1C = CodecConfigurationTests.hex("81000c000a0b0200000521e7fde017c002")
+
+    @Test func svtAV1SequenceHeader() throws {
+        let header = try AV1SequenceHeader(configurationRecord: Self.av1C)
+        #expect(header.width == 320 && header.height == 240)
+        for length in 0..<Self.av1C.count {
+            #expect(throws: (any Error).self) { try AV1SequenceHeader(configurationRecord: Array(Self.av1C.prefix(length))) }
+        }
+        // An OBU size past the record, and a record without a sequence header.
+        #expect(throws: AV1SequenceHeader.ParseError.truncated) { try AV1SequenceHeader(configurationRecord: [0x81, 0, 0x0C, 0, 0x0A, 0x7F, 0]) }
+        #expect(throws: AV1SequenceHeader.ParseError.noSequenceHeader) { try AV1SequenceHeader(configurationRecord: [0x81, 0, 0x0C, 0, 0x12, 0]) }
+    }
+
     @Test func opusHeadAndDOpsRoundTrip() throws {
         let fromBox = try OpusHead(opusSpecificBox: Self.dOps)
         #expect(fromBox.channelCount == 1 && fromBox.preSkip == 312 && fromBox.inputSampleRate == 48000)

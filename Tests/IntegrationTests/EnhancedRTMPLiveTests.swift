@@ -67,13 +67,11 @@ struct EnhancedRTMPLiveTests {
             return (stream?["video"] as? [String: Any])?["codec"] as? String == codecs.video
                 && (stream?["audio"] as? [String: Any])?["codec"] as? String == codecs.audio
         }
-        if codecs.video == "hevc" {
-            // Picture size from the HEVC SPS of the sequence start, audio from the OpusHead.
-            let stream = try #require(try origin.stream())
-            #expect((stream["video"] as? [String: Any])?["width"] as? Int == 320, "\(stream)")
-            #expect((stream["video"] as? [String: Any])?["height"] as? Int == 240, "\(stream)")
-            #expect((stream["audio"] as? [String: Any])?["sampleRate"] as? Int == 48000, "\(stream)")
-        }
+        // Picture size from the HEVC SPS / AV1 sequence header of the sequence start, Opus facts from its OpusHead.
+        let stream = try #require(try origin.stream())
+        #expect((stream["video"] as? [String: Any])?["width"] as? Int == 320, "\(stream)")
+        #expect((stream["video"] as? [String: Any])?["height"] as? Int == 240, "\(stream)")
+        #expect((stream["audio"] as? [String: Any])?["sampleRate"] as? Int == 48000, "\(stream)")
         try Self.expectPlayable(origin.url(), video: codecs.video, audio: codecs.audio)
 
         let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("origins", origin)], relayExtra: [], controlExtra: [])
