@@ -168,6 +168,11 @@ struct EnhancedRTMPLiveTests {
         let duration = Double(try Tools.run("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", output],
                                             timeout: 30).stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(duration >= 2.9 && duration <= 3.2, "3 s range exported as \(duration) s")
+
+        // The export plays back as VOD, still HEVC + Opus (E-RTMP frames).
+        let vod = try Self.play(RelayFixtures.url(port: port, stream: "mp4:exports/hevc.mp4"), seconds: 2)
+        #expect(vod.codecs.contains("hevc") && vod.codecs.contains("opus"), "\(vod.codecs)")
+        #expect(vod.video.first?.key == true)
     }
 
     @Test func multitrackReachesAMultitrackReaderAndOthersGetTheFirstTrack() throws {
