@@ -132,7 +132,11 @@ struct RelayCommand: AsyncParsableCommand {
         do {
             configuration.upstreamTLS = try NIOSSLContext(configuration: clientTLS)
         } catch {
-            throw ValidationError("--tls-ca \(tlsCa ?? "(system trust store)"): \(error)")
+            if let tlsCa { throw ValidationError("--tls-ca \(tlsCa): \(error)") }
+            // No usable system trust store: rtmps:// upstreams then fail verification (and say so)
+            // rather than the relay refusing to start for a feature it may not use.
+            clientTLS.trustRoots = .certificates([])
+            configuration.upstreamTLS = try? NIOSSLContext(configuration: clientTLS)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
