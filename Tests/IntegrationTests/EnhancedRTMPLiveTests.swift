@@ -77,7 +77,8 @@ struct EnhancedRTMPLiveTests {
         let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("origins", origin)], relayExtra: [], controlExtra: [])
         defer { edge.stop() }
         try Self.expectPlayable(edge.url(), video: codecs.video, audio: codecs.audio)
-        #expect(try edge.upstream() == origin.upstreamID)
+        // The API learns the stream's source from the data plane's periodic snapshot (the pull stays for its grace period).
+        try waitUntil("the edge reports the origin as the source", timeout: 10) { try edge.upstream() == origin.upstreamID }
     }
 
     @Test(arguments: ["hevc", "av1"])

@@ -85,7 +85,15 @@ struct RTMPSLiveTests {
         let edge = try TierNode(name: "edge", role: "edge", hostINI: [line], relayExtra: ["--tls-ca", server.certificate], controlExtra: [])
         defer { edge.stop() }
         try RelayFixtures.waitForStream(url: edge.url())
-        #expect(try edge.upstream() == "rtmps://127.0.0.1:\(tlsPort)/livestreamcast_origin")
+        let player = try TestProcess(Binaries.path("lsc-loadclient"), [edge.url(), "--players", "1", "--duration", "8"], name: "edge-player")
+        defer { player.stop() }
+        // The API learns the stream's source from the data plane's periodic snapshot.
+        try waitUntil("the edge reports its rtmps:// upstream", timeout: 15) {
+            try edge.upstream() == "rtmps://127.0.0.1:\(tlsPort)/livestreamcast_origin"
+        }
+        #expect(player.waitForExit(timeout: 30))
+        let report = try UpstreamSpliceLiveTests.report(of: player)
+        #expect(report["firstVideoKeyframe"] as? Bool == true && report["stillOpen"] as? Int == 1, "\(report)")
 
         // Trusting another CA: refused, and the topology API says why.
         let wary = try TierNode(name: "wary", role: "edge", hostINI: [line], relayExtra: ["--tls-ca", stranger.certificate], controlExtra: [])
