@@ -12,6 +12,7 @@ let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", pac
 let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
 let collections: Target.Dependency = .product(name: "DequeModule", package: "swift-collections")
 let atomics: Target.Dependency = .product(name: "Atomics", package: "swift-atomics")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 
 let package = Package(
     name: "LiveStreamCast",
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // MARK: Pure protocol and format code (no I/O)
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "DataPlane",
             dependencies: ["RTMP", "PlayAuthorization", "FLV", "Recording", "ISOBMFF", "HighlightExport", "HTTPMedia", "ControlProtocol", "ControlLink",
-                           nio, nioPosix, .product(name: "NIOHTTP1", package: "swift-nio"), logging, collections, atomics, serviceLifecycle]
+                           nio, nioPosix, nioSSL, .product(name: "NIOHTTP1", package: "swift-nio"), logging, collections, atomics, serviceLifecycle, unixSignals]
         ),
         .target(
             name: "ControlPlane",
@@ -79,7 +81,7 @@ let package = Package(
         ),
 
         // MARK: Executables: main.swift only wires services together
-        .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", "PlayAuthorization", argumentParser, logging, serviceLifecycle, unixSignals]),
+        .executableTarget(name: "lsc-relay", dependencies: ["DataPlane", "PlayAuthorization", argumentParser, logging, serviceLifecycle, unixSignals, nioSSL]),
         .executableTarget(name: "lsc-control", dependencies: ["ControlPlane", "PlayAuthorization", argumentParser, logging, serviceLifecycle]),
         .executableTarget(name: "lsc-export", dependencies: ["HighlightExport", "ISOBMFF", nio, argumentParser]),
         .executableTarget(name: "lsc-loadclient", dependencies: ["RTMP", "FLV", nio, nioPosix, argumentParser, logging]),
@@ -103,6 +105,6 @@ let package = Package(
         .testTarget(name: "HTTPMediaTests", dependencies: ["HTTPMedia", "FLV", "ISOBMFF", "Recording", nio]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
-        .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "FLV", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),
     ]
 )

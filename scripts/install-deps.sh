@@ -2,7 +2,7 @@
 # Installs the Debian packages LiveStreamCast builds and tests with, only if some are missing.
 # Needs root (or sudo) the first time; a no-op once everything is there.
 set -euo pipefail
-packages=(libmicrohttpd-dev pkg-config ffmpeg fonts-dejavu-core rtmpdump curl wrk hyperfine nginx libnginx-mod-rtmp iproute2 procps python3-pip passwd util-linux openssl mount
+packages=(libmicrohttpd-dev pkg-config ffmpeg fonts-dejavu-core rtmpdump curl wrk hyperfine nginx libnginx-mod-rtmp iproute2 procps python3-pip passwd util-linux openssl ca-certificates mount
   chromium chromium-driver  # the browser tests (selenium)
   nodejs  # node --test for the editor page's logic (Tests/Web)
   # Real clients the interop live tests play with (VLC runs as a non-root user the tests create).
@@ -23,4 +23,10 @@ if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/de
 if ! python3 -c 'import pytest, selenium' >/dev/null 2>&1; then
   echo "install-deps: pip install pytest selenium"
   python3 -m pip install -q pytest selenium 2>/dev/null || python3 -m pip install -q --break-system-packages pytest selenium
+fi
+# A current ffmpeg (9, static, with libx265, SVT-AV1, libopus and Enhanced RTMP) for the E-RTMP
+# live tests: the imageio-ffmpeg wheel carries it; Debian's ffmpeg 5.1 stays the legacy client.
+if ! python3 -c 'import imageio_ffmpeg' >/dev/null 2>&1; then
+  echo "install-deps: pip install imageio-ffmpeg"
+  python3 -m pip install -q imageio-ffmpeg 2>/dev/null || python3 -m pip install -q --break-system-packages imageio-ffmpeg
 fi

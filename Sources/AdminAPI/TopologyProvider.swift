@@ -67,14 +67,17 @@ public struct TopologyGroupDTO: Codable, Sendable, Equatable {
     public var totalRetries: Int
     /// Streams the connected server announced (its publisher list).
     public var publishers: [String]
+    /// Why the last attempt failed or the last connection ended (e.g. "TLS handshake ... failed").
+    public var lastError: String?
 
     public init(label: String, line: Int, primary: String, secondary: String, app: String, singleMachine: Bool,
                 state: String, server: String? = nil, serverRole: String? = nil, attempting: String? = nil,
-                failedAttempts: Int = 0, totalRetries: Int = 0, publishers: [String] = []) {
+                failedAttempts: Int = 0, totalRetries: Int = 0, publishers: [String] = [], lastError: String? = nil) {
         self.label = label; self.line = line; self.primary = primary; self.secondary = secondary; self.app = app
         self.singleMachine = singleMachine; self.state = state; self.server = server; self.serverRole = serverRole
         self.attempting = attempting; self.failedAttempts = failedAttempts; self.totalRetries = totalRetries
         self.publishers = publishers
+        self.lastError = lastError
     }
 }
 

@@ -21,6 +21,6 @@ extension FailoverAction {
 extension UpstreamTarget {
     /// The control protocol's name for a `host.ini` server (the same `id`).
     init(_ server: UpstreamServer) {
-        self.init(host: server.address.host, port: server.address.port, app: server.app)
+        self.init(host: server.address.host, port: server.address.port, app: server.app, tls: server.address.tls)
     }
 }

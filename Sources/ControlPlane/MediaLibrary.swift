@@ -71,6 +71,7 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
                     switch description {
                     case .avc: codec = "h264"
                     case .aac: codec = "aac"
+                    case .codec(let entry): codec = entry.codecName
                     case .unsupported(let fourCC): codec = "\(fourCC)"
                     }
                     if !codecs.contains(codec) { codecs.append(codec) }
@@ -108,6 +109,9 @@ public final class MediaLibrary: MediaLibraryProvider, @unchecked Sendable {
                         if entry.width == 0 || entry.height == 0 { problem = "the H.264 sequence parameter set cannot be read" }
                     case .aac:
                         if !codecs.contains("aac") { codecs.append("aac") }
+                    case .codec(let entry):
+                        if !codecs.contains(entry.codecName) { codecs.append(entry.codecName) }
+                        if entry.kind == .video, entry.width > 0 { width = Int(entry.width); height = Int(entry.height) }
                     case .unsupported: break
                     }
                 }

@@ -38,7 +38,7 @@ extension TopologyService: TopologyProvider {
                                    secondary: group.secondary.description, app: group.appPath,
                                    singleMachine: group.isSingleMachine, state: "idle",
                                    failedAttempts: connection.failedAttempts, totalRetries: connection.totalRetries,
-                                   publishers: connection.publishers)
+                                   publishers: connection.publishers, lastError: connection.lastError)
         switch connection.state {
         case .idle:
             break

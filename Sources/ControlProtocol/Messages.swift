@@ -27,9 +27,13 @@ public struct UpstreamTarget: Codable, Sendable, Equatable, Hashable {
     public var port: Int
     /// `app` or `app/instance`.
     public var app: String
-    public init(host: String, port: Int, app: String) { self.host = host; self.port = port; self.app = app }
-    /// `host:port/app`, IPv6 hosts in brackets; the id used in events and the API.
-    public var id: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)/\(app)" }
+    /// RTMPS (TLS, certificate verified); absent (older control planes) means plain RTMP.
+    public var tls: Bool?
+    public init(host: String, port: Int, app: String, tls: Bool = false) {
+        self.host = host; self.port = port; self.app = app; self.tls = tls ? true : nil
+    }
+    /// `host:port/app`, IPv6 hosts in brackets, `rtmps://` first for RTMPS; the id used in events and the API.
+    public var id: String { (tls == true ? "rtmps://" : "") + (host.contains(":") ? "[\(host)]" : host) + ":\(port)/\(app)" }
 }
 
 /// Events the data plane sends as they happen (in addition to periodic snapshots).

@@ -15,7 +15,8 @@ struct MediaInfoTracker: Sendable {
                   let properties = data.values.dropFirst().first else { return }
             observeMetadata(properties)
         case .video:
-            guard let header = FLVVideoTagHeader(payload: frame.payload) else { return }
+            // The API reports the primary track (E-RTMP track 0).
+            guard let header = FLVVideoTagHeader(payload: frame.payload), header.trackID == 0 else { return }
             var info = video ?? VideoInfo(codec: header.codec.name)
             info.codec = header.codec.name
             if header.codec == .avc, header.isSequenceHeader,
@@ -29,17 +30,41 @@ struct MediaInfoTracker: Sendable {
                     if let fps = sps.frameRate { info.fps = fps }
                 }
             }
+            if header.codec == .hevc, header.isSequenceHeader,
+               let bytes = frame.payload.getBytes(at: frame.payload.readerIndex + header.headerLength,
+                                                  length: frame.payload.readableBytes - header.headerLength),
+               let record = try? HEVCDecoderConfigurationRecord(bytes: bytes) {
+                info.profile = record.profile == 1 ? "Main" : record.profile == 2 ? "Main 10" : "profile \(record.profile)"
+                if let sps = record.sequenceParameterSet {
+                    info.width = sps.width
+                    info.height = sps.height
+                }
+            }
+            if header.codec == .av1, header.isSequenceHeader,
+               let bytes = frame.payload.getBytes(at: frame.payload.readerIndex + header.headerLength,
+                                                  length: frame.payload.readableBytes - header.headerLength),
+               let sequence = try? AV1SequenceHeader(configurationRecord: bytes) {
+                info.width = sequence.width
+                info.height = sequence.height
+            }
             video = info
         case .audio:
-            guard let header = FLVAudioTagHeader(payload: frame.payload) else { return }
+            guard let header = FLVAudioTagHeader(payload: frame.payload), header.trackID == 0 else { return }
             var info = audio ?? AudioInfo(codec: header.codecName)
             info.codec = header.codecName
-            if header.isSequenceHeader,
+            if header.isSequenceHeader, header.isAAC,
                let bytes = frame.payload.getBytes(at: frame.payload.readerIndex + header.headerLength,
                                                   length: frame.payload.readableBytes - header.headerLength),
                let config = try? AudioSpecificConfig(bytes: bytes) {
                 info.sampleRate = config.sampleRate
                 info.channels = config.channelCount ?? info.channels
+            }
+            if header.isSequenceHeader, header.isOpus,
+               let bytes = frame.payload.getBytes(at: frame.payload.readerIndex + header.headerLength,
+                                                  length: frame.payload.readableBytes - header.headerLength),
+               let head = try? OpusHead(bytes: bytes) {
+                info.sampleRate = 48000  // Opus always decodes at 48 kHz (RFC 7845 5.1: the input rate is informative)
+                info.channels = Int(head.channelCount)
             }
             audio = info
         }
@@ -101,13 +126,27 @@ extension FLVVideoTagHeader.Codec {
         switch self {
         case .avc: return "h264"
         case .hevc: return "hevc"
+        case .av1: return "av1"
+        case .vp9: return "vp9"
         case .other(let id): return id == 4 ? "vp6" : id == 2 ? "h263" : "codec-\(id)"
+        case .otherFourCC(let code): return fourCCText(code)
         }
     }
 }
 
 extension FLVAudioTagHeader {
     var codecName: String {
+        if let fourCC {
+            switch fourCC {
+            case AudioFourCC.opus: return "opus"
+            case AudioFourCC.flac: return "flac"
+            case AudioFourCC.ac3: return "ac3"
+            case AudioFourCC.eac3: return "eac3"
+            case AudioFourCC.mp4a: return "aac"
+            case AudioFourCC.mp3: return "mp3"
+            default: return fourCCText(fourCC)
+            }
+        }
         switch soundFormat {
         case 10: return "aac"
         case 2, 14: return "mp3"
@@ -119,4 +158,10 @@ extension FLVAudioTagHeader {
         default: return "format-\(soundFormat)"
         }
     }
+}
+
+/// A FourCC as text when printable ("Opus"), else as hex.
+private func fourCCText(_ code: UInt32) -> String {
+    let bytes = (0..<4).map { UInt8(truncatingIfNeeded: code >> (24 - 8 * $0)) }
+    return bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? String(decoding: bytes, as: UTF8.self) : "0x" + String(code, radix: 16)
 }

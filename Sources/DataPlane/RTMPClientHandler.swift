@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import NIOPosix
 import RTMP
 
@@ -41,6 +42,7 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     private var reportedClosed = false
     private var connectDeadline: Scheduled<Void>?
     private(set) var isConnected = false
+    private var usesTLS = false
     /// How long the upstream has to complete the handshake and answer `connect`.
     static let connectTimeout: TimeAmount = .seconds(5)
 
@@ -53,15 +55,21 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Connects to `host:port` on `loop` and speaks RTMP to `app`; failures reach `delegate`.
+    /// With `tls`, the connection is RTMPS: the upstream's certificate is verified against the
+    /// context's trust roots and `host` (its IP address when `host` is one).
     static func open(host: String, port: Int, app: String, limits: ChunkDecoderLimits, clusterSecret: String? = nil,
-                     on loop: any EventLoop, delegate: any RTMPClientDelegate) -> RTMPClientHandler {
+                     tls: NIOSSLContext? = nil, on loop: any EventLoop, delegate: any RTMPClientDelegate) -> RTMPClientHandler {
         let handler = RTMPClientHandler(host: host, port: port, app: app, limits: limits, clusterSecret: clusterSecret)
         handler.delegate = delegate
+        handler.usesTLS = tls != nil
+        // SNI and name checks need a name: an IP address is checked against the certificate's IP entries.
+        let serverName = host.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } ? nil : host
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(3))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName)) }
                     try RTMPChannel.configure(channel.pipeline.syncOperations, side: .client(RTMPClientHandshake()),
                                               limits: limits, session: handler)
                 }
@@ -98,6 +106,9 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
         switch error {
         case is RTMPHandshakeError: close(reason: "bad handshake from upstream: \(error)")
         case is ChunkDecoderError: close(reason: "protocol error from upstream: \(error)")
+        // TLS failures (an unverifiable certificate above all) say so plainly in the topology API.
+        case is NIOSSLError where usesTLS, is BoringSSLError where usesTLS:
+            close(reason: "TLS handshake with \(host):\(port) failed (certificate not verified?): \(error)")
         default: close(reason: "\(error)")
         }
     }
@@ -109,7 +120,8 @@ final class RTMPClientHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         send(ProtocolControl.setChunkSize(4096), on: RTMPChunkStreamID.control)
         let tcUrl = ClientRequests.tcUrl(host: host, port: port, app: app)
-        send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl, clusterSecret: clusterSecret).message(), on: RTMPChunkStreamID.command)
+        send(ClientRequests.connect(transactionID: Self.connectTransaction, app: app, tcUrl: tcUrl,
+                                    enhanced: .relay, clusterSecret: clusterSecret).message(), on: RTMPChunkStreamID.command)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

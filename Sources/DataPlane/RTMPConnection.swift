@@ -4,6 +4,7 @@ import FLV
 import HighlightExport
 import Logging
 import NIOCore
+import NIOSSL
 import PlayAuthorization
 import RTMP
 
@@ -69,7 +70,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Sets up `channel`'s RTMP pipeline with a new connection as its session handler.
-    static func configure(_ channel: any Channel, node: RelayNode) throws {
+    static func configure(_ channel: any Channel, node: RelayNode, tls: NIOSSLContext? = nil) throws {
+        // RTMPS: TLS first, then the same RTMP pipeline.
+        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
         let connection = RTMPConnection(node: node, eventLoop: channel.eventLoop)
         try RTMPChannel.configure(channel.pipeline.syncOperations, side: .server(RTMPServerHandshake()),
                                   limits: node.configuration.chunkLimits,
@@ -79,6 +82,11 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     /// Kept in step with `playStreamID` (read for every frame delivered).
     private(set) var encodingKey: EncodingKey
+    /// The player announced E-RTMP multitrack in `connect` (capsEx): it gets every track; others
+    /// get the primary track of each kind.
+    private var negotiatedMultitrack = false {
+        didSet { encodingKey.allTracks = negotiatedMultitrack }
+    }
     private var clientID: String { stats?.id ?? "?" }
 
     // MARK: Channel lifecycle
@@ -321,10 +329,14 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             registeredChild = true
         }
         connectedApp = connect.app
+        // E-RTMP: answer with the codecs and capsEx we share; legacy clients get the legacy answer.
+        let enhanced = EnhancedCapabilities(commandObject: connect.commandObject).map { EnhancedCapabilities.relay.answer(to: $0) }
+        negotiatedMultitrack = enhanced?.supportsMultitrack ?? false
         send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
         send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)
-        reply(StatusMessages.connectSuccess(transactionID: connect.transactionID, objectEncoding: connect.objectEncoding))
+        reply(StatusMessages.connectSuccess(transactionID: connect.transactionID, objectEncoding: connect.objectEncoding,
+                                            enhanced: enhanced))
     }
 
     /// `FCAddChild([secret | {secret, app}])`: a downstream node registers (seed API). With a

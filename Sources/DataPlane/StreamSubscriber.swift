@@ -2,11 +2,13 @@ import FLV
 import NIOCore
 import RTMP
 
-/// How a player wants messages serialized: chunk size and the message stream id of its play.
+/// How a player wants messages serialized: chunk size, the message stream id of its play, and
+/// whether it takes every E-RTMP track (negotiated multitrack) or the primary one of each kind.
 /// Players that share a key share the very same bytes.
 struct EncodingKey: Hashable, Sendable {
     var chunkSize: Int
     var streamID: UInt32
+    var allTracks = false
 }
 
 /// One media message, serialized once per encoding key, ready to be written to players.
@@ -31,11 +33,20 @@ struct OutgoingFrame: Sendable {
 
     static func encode(_ frame: MediaFrame, keys: some Sequence<EncodingKey>) -> OutgoingFrame {
         var encodings: [(key: EncodingKey, bytes: ByteBuffer)] = []
+        // Decided once per message, not per player: what players without multitrack get (nil: nothing).
+        let multitrack = frame.isMultitrack
+        var primary: MediaFrame?? = multitrack ? nil : .some(frame)
         for key in keys where !encodings.contains(where: { $0.key == key }) {
+            var variant = frame
+            if !key.allTracks, multitrack {
+                if primary == nil { primary = .some(frame.primaryTrackOnly) }
+                guard let selected = primary ?? nil else { continue }
+                variant = selected
+            }
             // Metadata goes out at timestamp 0 as publishers send it: players (ffmpeg's FLV demuxer)
             // take a data message with a later timestamp for a subtitle stream.
             let timestamp = frame.kind == .scriptData ? 0 : frame.timestamp
-            let message = RTMPMessage(typeID: frame.kind.rawValue, streamID: key.streamID, timestamp: timestamp, payload: frame.payload)
+            let message = RTMPMessage(typeID: frame.kind.rawValue, streamID: key.streamID, timestamp: timestamp, payload: variant.payload)
             encodings.append((key, ChunkEncoder.encode(message, chunkStreamID: frame.kind.chunkStreamID, chunkSize: key.chunkSize)))
         }
         return OutgoingFrame(kind: frame.kind, timestamp: frame.timestamp, isKeyframe: frame.isVideoKeyframe,

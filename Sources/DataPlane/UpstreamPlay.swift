@@ -1,6 +1,7 @@
 import ControlProtocol
 import FLV
 import NIOCore
+import NIOSSL
 import RTMP
 
 /// One stream played from one upstream server, on its own connection (`connect`, `createStream`,
@@ -45,10 +46,11 @@ final class UpstreamPlay: RTMPClientDelegate {
         self.feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
     }
 
-    func start(on loop: any EventLoop, limits: ChunkDecoderLimits, clusterSecret: String?) {
+    /// `tls`: the context for an `rtmps://` target (unused for plain RTMP ones).
+    func start(on loop: any EventLoop, limits: ChunkDecoderLimits, clusterSecret: String?, tls: NIOSSLContext?) {
         guard client == nil, !stopped else { return }
         client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app, limits: limits,
-                                        clusterSecret: clusterSecret, on: loop, delegate: self)
+                                        clusterSecret: clusterSecret, tls: target.tls == true ? tls : nil, on: loop, delegate: self)
     }
 
     /// Ends the play (the connection closes; nothing is reported).

@@ -2,6 +2,7 @@ import ControlProtocol
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOSSL
 import RTMP
 
 /// This node's registration with one upstream server (`connect` + `FCAddChild` with the cluster
@@ -75,7 +76,8 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
         // Closed before it was opened (reset right after connect): stay closed.
         guard reportsClose else { return }
         client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app,
-                                        limits: links.configuration.chunkLimits, on: eventLoop, delegate: self)
+                                        limits: links.configuration.chunkLimits,
+                                        tls: target.tls == true ? links.configuration.upstreamTLS : nil, on: eventLoop, delegate: self)
         let period = TimeAmount.nanoseconds(max(idleInterval().nanoseconds / 4, 50_000_000))
         idleCheck = eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { [weak self] _ in self?.checkIdle() }
     }
@@ -87,7 +89,8 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
         logger.info("connected to upstream")
         links.events.emit(.upstreamConnected(server: target.id))
         // Plays asked for while connecting.
-        for play in plays.values { play.start(on: eventLoop, limits: links.configuration.chunkLimits, clusterSecret: links.configuration.clusterSecret) }
+        for play in plays.values { play.start(on: eventLoop, limits: links.configuration.chunkLimits, clusterSecret: links.configuration.clusterSecret,
+                                                  tls: links.configuration.upstreamTLS) }
     }
 
     func client(_ client: RTMPClientHandler, received message: RTMPMessage) {
@@ -139,7 +142,8 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
                                 onUnpublished: { [onStreamLost] play in onStreamLost(play.stream, target) })
         plays[stream] = play
         status.withLockedValue { _ = $0.playing.insert(stream) }
-        if client?.isConnected == true { play.start(on: eventLoop, limits: links.configuration.chunkLimits, clusterSecret: links.configuration.clusterSecret) }
+        if client?.isConnected == true { play.start(on: eventLoop, limits: links.configuration.chunkLimits, clusterSecret: links.configuration.clusterSecret,
+                                                                         tls: links.configuration.upstreamTLS) }
     }
 
     private func removePlay(_ play: UpstreamPlay) {

@@ -37,16 +37,24 @@ public struct FailoverStateMachine: Sendable {
     /// first, then the rest of the list.
     public func sources(of stream: String) -> StreamSources? { streams[stream] }
 
+    /// Keeps `error` (nil: clears it) on the groups `server` belongs to, for the API.
+    private mutating func recordError(_ error: String?, of server: UpstreamServer) {
+        for index in groups.indices where groups[index].contains(server) { groups[index].lastError = error }
+    }
+
     /// Feeds one input; returns what the driver must do, in order.
     public mutating func handle(_ input: FailoverInput, at now: Date) -> [FailoverAction] {
         switch input {
         case .start:
             return groups.indices.flatMap { startConnecting(groupAt: $0) }
         case .connected(let server):
+            recordError(nil, of: server)
             return connected(server)
-        case .connectFailed(let server, _):
+        case .connectFailed(let server, let reason):
+            recordError("connect to \(server.id) failed: \(reason)", of: server)
             return connectionLost(server, wasUp: false, reason: nil, at: now)
         case .disconnected(let server, let reason):
+            recordError("upstream disconnected: \(reason)", of: server)
             return connectionLost(server, wasUp: true, reason: "upstream disconnected: \(reason)", at: now)
         case .retryDue(let label):
             return retry(label)

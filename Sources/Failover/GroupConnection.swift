@@ -22,6 +22,9 @@ public struct GroupConnection: Hashable, Sendable {
     public var totalRetries: Int
     /// Streams the connected server announced (`addStream` minus `removeStream`), sorted.
     public var publishers: [String]
+    /// Why the last attempt failed or the last connection ended (e.g. an RTMPS certificate that
+    /// did not verify); nil once connected again.
+    public var lastError: String?
 
     init(group: ServerGroup) {
         self.group = group

@@ -81,12 +81,14 @@ public struct DVRExportSource: ExportSampleSource {
             var compositionOffset: Int32 = 0
             var isSync = true
             if kind == .video {
-                guard let header = FLVVideoTagHeader(payload: frame.payload), header.codec == .avc, header.packetType == .nalu else { continue }
+                guard let header = FLVVideoTagHeader(payload: frame.payload), header.packetType == .nalu, header.trackID == 0,
+                      header.codec == .avc || header.extended != nil else { continue }
                 headerLength = header.headerLength
                 compositionOffset = header.compositionTime
                 isSync = header.isKeyframe
             } else {
-                guard let header = FLVAudioTagHeader(payload: frame.payload), header.isAAC else { continue }
+                guard let header = FLVAudioTagHeader(payload: frame.payload), header.isAAC || header.isOpus, header.isCodedFrame,
+                      header.trackID == 0 else { continue }
                 headerLength = header.headerLength
             }
             let size = frame.payload.readableBytes - headerLength

@@ -19,17 +19,48 @@ extension SampleDescription {
                                    audioSpecificConfig: config))
     }
 
-    /// The description carried by `frame` when it is an AVC or AAC sequence header; nil otherwise.
+    /// The description an E-RTMP `hvc1` SequenceStart carries: its HEVCDecoderConfigurationRecord
+    /// as `hvcC`, with the picture size of its first SPS (0x0 when unreadable).
+    public static func hevc(sequenceHeader record: [UInt8]) throws -> SampleDescription {
+        let sps = try HEVCDecoderConfigurationRecord(bytes: record).sequenceParameterSet
+        return .codec(CodecSampleEntry(format: "hvc1", configurationType: "hvcC", configuration: record,
+                                       width: UInt16(clamping: sps?.width ?? 0), height: UInt16(clamping: sps?.height ?? 0)))
+    }
+
+    /// The description an E-RTMP `Opus` SequenceStart (an RFC 7845 OpusHead) carries, as `Opus`+`dOps`.
+    public static func opus(sequenceHeader head: [UInt8]) throws -> SampleDescription {
+        let opus = try OpusHead(bytes: head)
+        return .codec(CodecSampleEntry(format: "Opus", configurationType: "dOps", configuration: opus.opusSpecificBox,
+                                       channelCount: UInt16(opus.channelCount), sampleRate: 48000))
+    }
+
+    /// The description carried by `frame` when it is a sequence header of the primary track
+    /// (AVC, HEVC, AV1, VP9; AAC, Opus); nil otherwise.
     public init?(sequenceHeader frame: MediaFrame) {
         let body = Array(frame.payload.readableBytesView)
         switch frame.kind {
         case .video:
-            guard let header = FLVVideoTagHeader(payload: frame.payload), header.codec == .avc, header.isSequenceHeader,
-                  let description = try? Self.avc(sequenceHeader: Array(body.dropFirst(header.headerLength))) else { return nil }
+            guard let header = FLVVideoTagHeader(payload: frame.payload), header.isSequenceHeader, header.trackID == 0 else { return nil }
+            let record = Array(body.dropFirst(header.headerLength))
+            let description: SampleDescription?
+            switch header.codec {
+            case .avc: description = try? Self.avc(sequenceHeader: record)
+            case .hevc where header.extended != nil: description = try? Self.hevc(sequenceHeader: record)
+            // av1C and vpcC are the AV1/VP codec configuration records E-RTMP carries verbatim.
+            case .av1 where record.count >= 4:
+                let size = try? AV1SequenceHeader(configurationRecord: record)
+                description = .codec(CodecSampleEntry(format: "av01", configurationType: "av1C", configuration: record,
+                                                      width: UInt16(clamping: size?.width ?? 0), height: UInt16(clamping: size?.height ?? 0)))
+            case .vp9 where record.count >= 8: description = .codec(CodecSampleEntry(format: "vp09", configurationType: "vpcC", configuration: record))
+            default: description = nil
+            }
+            guard let description else { return nil }
             self = description
         case .audio:
-            guard let header = FLVAudioTagHeader(payload: frame.payload), header.isSequenceHeader,
-                  let description = try? Self.aac(sequenceHeader: Array(body.dropFirst(header.headerLength))) else { return nil }
+            guard let header = FLVAudioTagHeader(payload: frame.payload), header.isSequenceHeader, header.trackID == 0 else { return nil }
+            let config = Array(body.dropFirst(header.headerLength))
+            guard let description = header.isOpus ? try? Self.opus(sequenceHeader: config)
+                    : header.isAAC ? try? Self.aac(sequenceHeader: config) : nil else { return nil }
             self = description
         case .scriptData:
             return nil

@@ -130,8 +130,11 @@ public struct VODReader {
                 }
                 let composition = Self.milliseconds(sample.compositionTime, track.timescale) - Self.milliseconds(sample.decodeTime, track.timescale)
                 let payload = try source.payload(track: track.index, sample: sample)
+                let descriptions = source.tracks[track.index].sampleDescriptions
+                let description = descriptions.indices.contains(sample.descriptionIndex) ? descriptions[sample.descriptionIndex] : nil
                 frames.append((FLVFrameConverter.frame(kind: track.kind, isSync: sample.isSync, timestamp: stamp,
-                                                       compositionTime: Int32(clamping: composition), payload: payload), frames.count))
+                                                       compositionTime: Int32(clamping: composition), payload: payload,
+                                                       description: description), frames.count))
             }
             tracks[index].next = max(track.next, to)
         }

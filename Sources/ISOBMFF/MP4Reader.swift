@@ -150,9 +150,34 @@ public struct MP4Reader {
                 esds.moveReaderIndex(forwardBy: min(4, esds.readableBytes))
                 let config = try ElementaryStreamDescriptor.audioSpecificConfig(in: esds)
                 return .aac(AACSampleEntry(sampleRate: rate >> 16, channelCount: channels, audioSpecificConfig: config))
+            case let format where CodecSampleEntry.configurationTypes[format] != nil:
+                return try Self.codecEntry(format: format, body: body)
             default:
                 return .unsupported(entry.type)
             }
         }
+    }
+
+    /// `hvc1`/`hev1`/`av01`/`vp09` (VisualSampleEntry, 78 bytes of fields) or `Opus`
+    /// (AudioSampleEntry, 28 bytes), then the configuration box.
+    private static func codecEntry(format: FourCC, body: ByteBuffer) throws -> SampleDescription {
+        guard let configurationType = CodecSampleEntry.configurationTypes[format] else { return .unsupported(format) }
+        let isAudio = format == "Opus"
+        let fieldsLength = isAudio ? 28 : 78
+        guard body.readableBytes >= fieldsLength,
+              let children = body.getSlice(at: body.readerIndex + fieldsLength, length: body.readableBytes - fieldsLength) else {
+            throw ISOBMFFError.truncated(context: "\(format) sample entry")
+        }
+        var config = try children.requireChild(configurationType, in: "\(format)")
+        if configurationType == "vpcC" { config.moveReaderIndex(forwardBy: min(4, config.readableBytes)) }
+        var entry = CodecSampleEntry(format: format, configurationType: configurationType, configuration: Array(config.readableBytesView))
+        if isAudio {
+            entry.channelCount = body.getInteger(at: body.readerIndex + 16, as: UInt16.self) ?? 0
+            entry.sampleRate = (body.getInteger(at: body.readerIndex + 24, as: UInt32.self) ?? 0) >> 16
+        } else {
+            entry.width = body.getInteger(at: body.readerIndex + 24, as: UInt16.self) ?? 0
+            entry.height = body.getInteger(at: body.readerIndex + 26, as: UInt16.self) ?? 0
+        }
+        return .codec(entry)
     }
 }

@@ -3,6 +3,8 @@
 public enum SampleDescription: Hashable, Sendable {
     case avc(AVCSampleEntry)
     case aac(AACSampleEntry)
+    /// HEVC, AV1, VP9 or Opus: an entry with one verbatim configuration box.
+    case codec(CodecSampleEntry)
     /// A sample entry we do not decode (kept so that indices stay right).
     case unsupported(FourCC)
 
@@ -11,6 +13,7 @@ public enum SampleDescription: Hashable, Sendable {
         switch self {
         case .avc: return .video
         case .aac: return .audio
+        case .codec(let entry): return entry.kind
         case .unsupported: return nil
         }
     }

@@ -92,33 +92,60 @@ struct SampleTableWriter {
         switch description {
         case let .avc(entry):
             stsd.writeBox("avc1") { box in
-                box.writeRepeatingByte(0, count: 6)
-                box.writeInteger(UInt16(1))  // data_reference_index
-                box.writeRepeatingByte(0, count: 16)
-                box.writeInteger(entry.width)
-                box.writeInteger(entry.height)
-                box.writeInteger(UInt32(0x0048_0000))  // 72 dpi
-                box.writeInteger(UInt32(0x0048_0000))
-                box.writeInteger(UInt32(0))
-                box.writeInteger(UInt16(1))  // frame_count
-                box.writeRepeatingByte(0, count: 32)  // compressorname
-                box.writeInteger(UInt16(0x0018))  // depth
-                box.writeInteger(Int16(-1))
+                Self.writeVisualFields(width: entry.width, height: entry.height, into: &box)
                 box.writeBox("avcC") { $0.writeBytes(entry.decoderConfiguration) }
             }
         case let .aac(entry):
             stsd.writeBox("mp4a") { box in
-                box.writeRepeatingByte(0, count: 6)
-                box.writeInteger(UInt16(1))
-                box.writeRepeatingByte(0, count: 8)
-                box.writeInteger(entry.channelCount)
-                box.writeInteger(UInt16(16))  // samplesize
-                box.writeInteger(UInt32(0))
-                box.writeInteger(UInt32(min(entry.sampleRate, 0xFFFF)) << 16)
+                Self.writeAudioFields(channelCount: entry.channelCount, sampleRate: entry.sampleRate, into: &box)
                 box.writeFullBox("esds") { ElementaryStreamDescriptor.write(audioSpecificConfig: entry.audioSpecificConfig, into: &$0) }
+            }
+        case let .codec(entry) where entry.kind == .video:
+            stsd.writeBox(entry.format) { box in
+                Self.writeVisualFields(width: entry.width, height: entry.height, into: &box)
+                if entry.configurationIsFullBox {
+                    box.writeBox(entry.configurationType) { config in
+                        config.writeInteger(UInt32(0x0100_0000))  // version 1, flags 0
+                        config.writeBytes(entry.configuration)
+                    }
+                } else {
+                    box.writeBox(entry.configurationType) { $0.writeBytes(entry.configuration) }
+                }
+            }
+        case let .codec(entry):
+            stsd.writeBox(entry.format) { box in
+                Self.writeAudioFields(channelCount: entry.channelCount, sampleRate: entry.sampleRate, into: &box)
+                box.writeBox(entry.configurationType) { $0.writeBytes(entry.configuration) }
             }
         case let .unsupported(type):
             stsd.writeBox(type) { $0.writeRepeatingByte(0, count: 8) }
         }
+    }
+
+    /// VisualSampleEntry fields (ISO/IEC 14496-12, 12.1.3), before the codec's boxes.
+    private static func writeVisualFields(width: UInt16, height: UInt16, into box: inout ByteBuffer) {
+        box.writeRepeatingByte(0, count: 6)
+        box.writeInteger(UInt16(1))  // data_reference_index
+        box.writeRepeatingByte(0, count: 16)
+        box.writeInteger(width)
+        box.writeInteger(height)
+        box.writeInteger(UInt32(0x0048_0000))  // 72 dpi
+        box.writeInteger(UInt32(0x0048_0000))
+        box.writeInteger(UInt32(0))
+        box.writeInteger(UInt16(1))  // frame_count
+        box.writeRepeatingByte(0, count: 32)  // compressorname
+        box.writeInteger(UInt16(0x0018))  // depth
+        box.writeInteger(Int16(-1))
+    }
+
+    /// AudioSampleEntry fields (ISO/IEC 14496-12, 12.2.3), before the codec's boxes.
+    private static func writeAudioFields(channelCount: UInt16, sampleRate: UInt32, into box: inout ByteBuffer) {
+        box.writeRepeatingByte(0, count: 6)
+        box.writeInteger(UInt16(1))  // data_reference_index
+        box.writeRepeatingByte(0, count: 8)
+        box.writeInteger(channelCount)
+        box.writeInteger(UInt16(16))  // samplesize
+        box.writeInteger(UInt32(0))
+        box.writeInteger(UInt32(min(sampleRate, 0xFFFF)) << 16)
     }
 }

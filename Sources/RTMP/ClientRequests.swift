@@ -1,14 +1,16 @@
 /// Commands an RTMP client sends (a player, or a relay pulling from its upstream).
 public enum ClientRequests {
-    /// `connect` to `app`, announcing the usual codec capabilities (AAC, MP3; H.264, VP6). A
-    /// relay pulling from its parent adds the cluster secret (`clusterSecretProperty`), which lets
-    /// its plays through the parent's `--play-secret-file` check without tokens.
-    public static func connect(transactionID: Double = 1, app: String, tcUrl: String, clusterSecret: String? = nil) -> CommandMessage {
-        var object: [AMF0Property] = [
-            AMF0Property("app", .string(app)), AMF0Property("flashVer", "LNX 9,0,124,2"), AMF0Property("tcUrl", .string(tcUrl)),
-            AMF0Property("fpad", false), AMF0Property("capabilities", 15), AMF0Property("audioCodecs", 4071),
-            AMF0Property("videoCodecs", 252), AMF0Property("videoFunction", 1), AMF0Property("objectEncoding", 0),
+    /// `connect` to `app`, announcing the usual codec capabilities (AAC, MP3; H.264, VP6) and,
+    /// when `enhanced` is given, the E-RTMP codecs and capsEx (a relay pulling from its upstream).
+    /// A relay pulling from its parent adds the cluster secret (`clusterSecretProperty`), which
+    /// lets its plays through the parent's `--play-secret-file` check without tokens.
+    public static func connect(transactionID: Double = 1, app: String, tcUrl: String,
+                               enhanced: EnhancedCapabilities? = nil, clusterSecret: String? = nil) -> CommandMessage {
+        let legacy: [(String, AMF0Value)] = [
+            ("app", .string(app)), ("flashVer", "LNX 9,0,124,2"), ("tcUrl", .string(tcUrl)), ("fpad", false),
+            ("capabilities", 15), ("audioCodecs", 4071), ("videoCodecs", 252), ("videoFunction", 1), ("objectEncoding", 0),
         ]
+        var object = legacy.map { AMF0Property($0.0, $0.1) } + (enhanced?.properties ?? [])
         if let clusterSecret { object.append(AMF0Property(clusterSecretProperty, .string(clusterSecret))) }
         return CommandMessage(name: "connect", transactionID: transactionID, commandObject: .object(object))
     }

@@ -28,11 +28,12 @@ public enum StatusMessages {
                        arguments: [info(level: "error", code: code, description: description)])
     }
 
-    /// `_result` of a successful connect.
-    public static func connectSuccess(transactionID: Double, objectEncoding: Double) -> CommandMessage {
+    /// `_result` of a successful connect; `enhanced` (E-RTMP negotiation) joins the properties.
+    public static func connectSuccess(transactionID: Double, objectEncoding: Double, enhanced: EnhancedCapabilities? = nil) -> CommandMessage {
         CommandMessage(
             name: "_result", transactionID: transactionID,
-            commandObject: .object(["fmsVer": "FMS/3,5,7,7009", "capabilities": 31, "mode": 1]),
+            commandObject: .object([AMF0Property("fmsVer", "FMS/3,5,7,7009"), AMF0Property("capabilities", 31), AMF0Property("mode", 1)]
+                                  + (enhanced?.properties ?? [])),
             arguments: [info(code: "NetConnection.Connect.Success", description: "Connection succeeded.",
                              extra: [AMF0Property("objectEncoding", .number(objectEncoding))])])
     }

@@ -47,8 +47,17 @@ public enum HostINIParser {
         return errors.isEmpty ? .success(HostConfiguration(groups: groups)) : .failure(HostINIErrors(errors: errors))
     }
 
-    /// Parses one address (`host`, `host:port`, `[v6]`, `[v6]:port`); also used for command-line flags.
-    public static func parseAddress(_ text: String) -> Result<HostAddress, HostINIError.Kind> {
+    /// Parses one address (`host`, `host:port`, `[v6]`, `[v6]:port`, each maybe prefixed with
+    /// `rtmps://` for RTMPS, default port 443, or `rtmp://`); also used for command-line flags.
+    public static func parseAddress(_ address: String) -> Result<HostAddress, HostINIError.Kind> {
+        var text = address
+        var tls = false
+        if text.lowercased().hasPrefix("rtmps://") {
+            tls = true
+            text = String(text.dropFirst("rtmps://".count))
+        } else if text.lowercased().hasPrefix("rtmp://") {
+            text = String(text.dropFirst("rtmp://".count))
+        }
         var host = Substring(text)
         var portText: Substring?
         if text.hasPrefix("[") {
@@ -69,13 +78,13 @@ public enum HostINIParser {
             }
             guard isHostName(host) else { return .failure(.invalidHost(String(host))) }
         }
-        var port = HostAddress.defaultPort
+        var port = tls ? HostAddress.defaultTLSPort : HostAddress.defaultPort
         if let portText {
             guard portText.count <= 5, portText.allSatisfy(\.isASCIIDigit), let value = Int(portText),
                   (1...65535).contains(value) else { return .failure(.invalidPort(String(portText))) }
             port = value
         }
-        return .success(HostAddress(host: String(host), port: port))
+        return .success(HostAddress(host: String(host), port: port, tls: tls))
     }
 
     // MARK: Pieces

@@ -6,6 +6,7 @@ import DataPlane
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PlayAuthorization
 import RTMP
 import ServiceLifecycle
@@ -23,6 +24,18 @@ struct RelayCommand: AsyncParsableCommand {
 
     @Option(help: "RTMP listen address HOST:PORT.")
     var rtmp: String = "0.0.0.0:1935"
+
+    @Option(help: "RTMPS (RTMP over TLS) listen address HOST:PORT, next to --rtmp; needs --tls-cert and --tls-key. SIGHUP reloads the certificate.")
+    var rtmps: String?
+
+    @Option(help: "RTMPS: PEM certificate (chain) file.")
+    var tlsCert: String?
+
+    @Option(help: "RTMPS: PEM private key file.")
+    var tlsKey: String?
+
+    @Option(help: "rtmps:// upstreams: PEM file of the CA certificates to verify them with (default: the system trust store).")
+    var tlsCa: String?
 
     @Option(help: "RTMP application served (default: livestreamcast_<role>); connects to other apps are rejected.")
     var app: String?
@@ -197,9 +210,34 @@ struct RelayCommand: AsyncParsableCommand {
                 muxer: .init(partTarget: hlsPartTarget, segmentTarget: hlsSegmentTarget), windowSegments: hlsWindow,
                 maxConnections: maxConnections)
         }
+        var clientTLS = TLSConfiguration.makeClientConfiguration()
+        if let tlsCa {
+            guard FileManager.default.isReadableFile(atPath: tlsCa) else { throw ValidationError("--tls-ca \(tlsCa): cannot read the file") }
+            clientTLS.trustRoots = .file(tlsCa)
+        }
+        do {
+            configuration.upstreamTLS = try NIOSSLContext(configuration: clientTLS)
+        } catch {
+            if let tlsCa { throw ValidationError("--tls-ca \(tlsCa): \(error)") }
+            // No usable system trust store: rtmps:// upstreams then fail verification (and say so)
+            // rather than the relay refusing to start for a feature it may not use.
+            clientTLS.trustRoots = .certificates([])
+            configuration.upstreamTLS = try? NIOSSLContext(configuration: clientTLS)
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
-        let server = RTMPServer(node: node, group: group)
+        var listeners: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: RTMPServer(node: node, group: group))]
+        if let rtmps {
+            guard let secure = ListenAddress(parsing: rtmps, defaultHost: "0.0.0.0") else { throw ValidationError("--rtmps must be HOST:PORT, got '\(rtmps)'") }
+            guard let tlsCert, let tlsKey else { throw ValidationError("--rtmps needs --tls-cert FILE and --tls-key FILE") }
+            let certificates: TLSCertificateStore
+            do {
+                certificates = try TLSCertificateStore(certificatePath: tlsCert, keyPath: tlsKey)
+            } catch {
+                throw ValidationError("--tls-cert/--tls-key: \(error)")
+            }
+            listeners.append(.init(service: RTMPServer(node: node, group: group, host: secure.host, port: secure.port, tls: certificates)))
+        }
         // The control link (a snapshot of every stream and client encoded every 500 ms, commands)
         // has a thread of its own, off the media event loops.
         let controlGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -225,7 +263,7 @@ struct RelayCommand: AsyncParsableCommand {
         }
         defer { reloader.cancel() }
         let services = ServiceGroup(configuration: .init(
-            services: [.init(service: server)] + (configuration.http.map { [.init(service: HTTPMediaServer(node: node, configuration: $0, group: group))] } ?? []),
+            services: listeners + (configuration.http.map { [.init(service: HTTPMediaServer(node: node, configuration: $0, group: group))] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await services.run()

@@ -145,6 +145,21 @@ import Topology
         #expect(machine.groups[0].failedAttempts == 8)
     }
 
+    @Test func lastErrorSaysWhyAndClearsOnceConnected() {
+        var machine = streaming(answers: [p1, p2])
+        _ = machine.handle(.disconnected(p1, reason: "connection reset"), at: t0)
+        #expect(machine.groups[0].lastError == "upstream disconnected: connection reset")
+        guard case .connect(_, let server)? = machine.handle(.retryDue(group: "server1"), at: t0).first else {
+            Issue.record("no connect")
+            return
+        }
+        _ = machine.handle(.connectFailed(server, reason: "TLS handshake failed: certificate verify failed"), at: t0)
+        #expect(machine.groups[0].lastError == "connect to \(server.id) failed: TLS handshake failed: certificate verify failed")
+        _ = machine.handle(.retryDue(group: "server1"), at: t0)
+        _ = machine.handle(.connected(p1), at: t0)
+        #expect(machine.groups[0].lastError == nil)
+    }
+
     @Test func secondaryThatAnswersRejoinsAtTheBottom() {
         var machine = streaming(answers: [p1, p2, p3])
         _ = machine.handle(.disconnected(p1, reason: "gone"), at: t0)

@@ -161,4 +161,19 @@ import Topology
         #expect(try HostINIParser.parseAddress("[::1]").get() == HostAddress(host: "::1", port: 1935))
         #expect(HostAddress(host: "::1", port: 5).description == "[::1]:5")
     }
+
+    @Test func rtmpsAddresses() throws {
+        #expect(try HostINIParser.parseAddress("rtmps://origin.example").get() == HostAddress(host: "origin.example", port: 443, tls: true))
+        #expect(try HostINIParser.parseAddress("rtmps://[::1]:8443").get() == HostAddress(host: "::1", port: 8443, tls: true))
+        #expect(try HostINIParser.parseAddress("rtmp://10.0.0.1").get() == HostAddress(host: "10.0.0.1", port: 1935))
+        #expect(HostAddress(host: "a", port: 443, tls: true).description == "rtmps://a:443")
+        let config = try HostINIParser.parse("g rtmps://10.0.0.1;10.0.0.2:1936 app\n", file: "host.ini").get()
+        #expect(config.groups.first?.primaryServer.id == "rtmps://10.0.0.1:443/app")
+        #expect(config.groups.first?.secondaryServer.id == "10.0.0.2:1936/app")
+        #expect(HostINIParser.parseAddress("rtmps://").isFailure)
+    }
+}
+
+private extension Result {
+    var isFailure: Bool { if case .failure = self { return true } else { return false } }
 }

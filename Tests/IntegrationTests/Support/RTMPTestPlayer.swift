@@ -11,10 +11,11 @@ final class RTMPTestPlayer {
     /// Everything received so far, in order.
     private(set) var messages: [RTMPMessage] = []
 
-    init(port: Int, app: String = "livestreamcast_origin") throws {
+    /// `enhanced`: E-RTMP capabilities announced in `connect` (fourCcList, capsEx).
+    init(port: Int, app: String = "livestreamcast_origin", enhanced: EnhancedCapabilities? = nil) throws {
         socket = try RawSocket(port: port)
         guard socket.handshake() else { throw ToolError.missing("an RTMP handshake on port \(port)") }
-        send(CommandMessage(name: "connect", transactionID: 1, commandObject: .object(["app": .string(app)])))
+        send(CommandMessage(name: "connect", transactionID: 1, commandObject: .object([AMF0Property("app", .string(app))] + (enhanced?.properties ?? []))))
         send(CommandMessage(name: "createStream", transactionID: 2))
     }
 
