@@ -22,6 +22,8 @@ let package = Package(
         .executable(name: "lsc-loadclient", targets: ["lsc-loadclient"]),
         .executable(name: "lsc-export", targets: ["lsc-export"]),
         .executable(name: "lsc-latency", targets: ["lsc-latency"]),
+        // For FuzzTesting/, the libFuzzer package built against this one (docs/FUZZING.md).
+        .library(name: "FuzzEntryPoints", targets: ["FuzzEntryPoints"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -43,6 +45,10 @@ let package = Package(
         .target(name: "ControlProtocol"),
         .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
         .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
+        // One entry point per parser reachable from outside, shared by the libFuzzer executables
+        // (FuzzTesting/) and the corpus replay in swift test.
+        .target(name: "FuzzEntryPoints", dependencies: ["RTMP", "FLV", "ISOBMFF", "Recording", "HighlightExport",
+                                                        "Topology", "ControlProtocol", "AdminAPI", nio]),
 
         // MARK: C library wrapper
         .systemLibrary(
@@ -87,6 +93,7 @@ let package = Package(
         .testTarget(name: "DataPlaneTests", dependencies: ["DataPlane", nio, .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane"]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints"]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),
     ]

@@ -1,0 +1,20 @@
+// swift-tools-version:6.0
+// libFuzzer executables, one per parser reachable from outside, built against the main package's
+// `FuzzEntryPoints` library. Build and run with `scripts/fuzz.sh` (docs/FUZZING.md): it passes
+// `-sanitize=fuzzer,address` and `-parse-as-library` (libFuzzer provides `main`).
+import PackageDescription
+
+let targets = ["Handshake", "ChunkStream", "AMF0", "Command", "FLVFile", "FLVTagHeaders", "AVCConfiguration",
+               "H264SPS", "AACConfiguration", "MP4", "DVR", "HostINI", "ControlLink", "AdminAPI"]
+
+let package = Package(
+    name: "LiveStreamCastFuzzing",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(name: "LiveStreamCast", path: "..")],
+    targets: targets.map { name in
+        .executableTarget(
+            name: "Fuzz\(name)",
+            dependencies: [.product(name: "FuzzEntryPoints", package: "LiveStreamCast")]
+        )
+    }
+)
