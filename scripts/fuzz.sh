@@ -14,6 +14,9 @@ shift || true
 all_targets=(Handshake ChunkStream AMF0 Command FLVFile FLVTagHeaders AVCConfiguration H264SPS AACConfiguration MP4 DVR HostINI ControlLink AdminAPI)
 targets=("${@:-${all_targets[@]}}")
 scratch=$PWD/.build-fuzz
+# Crashes go to libFuzzer and ASan; the Swift runtime's own backtracer would read memory ASan flags
+# and take minutes to symbolize.
+export SWIFT_BACKTRACE=enable=no
 
 echo "== fuzz build (release, -sanitize=fuzzer,address) into .build-fuzz"
 build_start=$(date +%s)

@@ -79,7 +79,9 @@ public struct H264SequenceParameterSet: Hashable, Sendable {
         var last: Int32 = 8
         var next: Int32 = 8
         for _ in 0..<size where next != 0 {
-            next = (last + reader.signedGolomb() + 256) % 256
+            // delta_scale is -128...127 in a valid stream; a hostile one may send ±2^31 (Int64, & 0xFF:
+            // the same modulo for valid values, no overflow trap for the rest).
+            next = Int32((Int64(last) + Int64(reader.signedGolomb()) + 256) & 0xFF)
             last = next == 0 ? last : next
         }
     }

@@ -80,7 +80,9 @@ public enum RTMPCommand: Sendable, Equatable {
         case "FMSubscribe" where name != nil: self = .subscribe(transactionID: tid, name: name!, spelling: .fmSubscribe)
         case "FCUnsubscribe" where name != nil: self = .unsubscribe(transactionID: tid, name: name!)
         case "deleteStream":
-            self = .deleteStream(transactionID: tid, streamID: UInt32(max(0, command.arguments.first?.numberValue ?? 0)))
+            // A non-integral, negative, huge or non-finite id names no stream (0): never a trap.
+            let id = command.arguments.first?.numberValue ?? 0
+            self = .deleteStream(transactionID: tid, streamID: UInt32(exactly: id) ?? 0)
         case "closeStream": self = .closeStream
         case "receiveAudio": self = .receiveAudio(command.arguments.first?.boolValue ?? true)
         case "receiveVideo": self = .receiveVideo(command.arguments.first?.boolValue ?? true)
