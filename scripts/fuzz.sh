@@ -25,7 +25,7 @@ set +e
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library) > "$scratch.build.txt" 2>&1
 status=$?
 set -e
-grep -vE '^\[[0-9]+/[0-9]+\]' "$scratch.build.txt" | tail -n 40 || true
+grep -vE '^\[[0-9]+/[0-9]+\]|Cannot export local symbol' "$scratch.build.txt" | tail -n 40 || true
 [ "$status" -eq 0 ] || { echo "fuzz build failed (status $status)"; exit "$status"; }
 echo "fuzz build: $(( $(date +%s) - build_start )) s"
 

@@ -55,6 +55,13 @@ run_stage() { # label, command...
 run_stage netns-tiers timeout 300 bash scripts/netns-tiers.sh
 # Soak and churn, the 2-minute CI version of the 1-hour run in BENCHMARKS.md.
 run_stage soak timeout 400 bash scripts/soak.sh 120
+# libFuzzer targets (docs/FUZZING.md): the fuzz build (release, fuzzer+ASan, .build-fuzz) and
+# 15 s per target, 14 targets; the committed corpora are also replayed by FuzzCorpusTests above.
+run_stage fuzz timeout 900 bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
+# ThreadSanitizer (docs/FUZZING.md): its own build (.build-tsan) running the unit tests and the
+# data-plane live suites; any report fails the stage. ASan runs over every parser in the fuzz
+# stage; the full ASan test run (SANITIZERS="thread address") costs one more build, so not by default.
+run_stage sanitizers timeout 1800 bash scripts/sanitizers.sh ${SANITIZERS:-thread}
 if [ -f scripts/api-check.sh ]; then
   echo "== OpenAPI spec check and property-based API test"
   bash scripts/api-check.sh
