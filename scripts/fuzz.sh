@@ -20,12 +20,13 @@ export SWIFT_BACKTRACE=enable=no
 
 echo "== fuzz build (release, -sanitize=fuzzer,address) into .build-fuzz"
 build_start=$(date +%s)
+mkdir -p "$scratch"
 set +e
 (cd FuzzTesting && swift build --scratch-path "$scratch" -c release \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library) > "$scratch.build.txt" 2>&1
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library) > "$scratch/build-output.txt" 2>&1
 status=$?
 set -e
-grep -vE '^\[[0-9]+/[0-9]+\]|Cannot export local symbol' "$scratch.build.txt" | tail -n 40 || true
+grep -vE '^\[[0-9]+/[0-9]+\]|Cannot export local symbol' "$scratch/build-output.txt" | tail -n 40 || true
 [ "$status" -eq 0 ] || { echo "fuzz build failed (status $status)"; exit "$status"; }
 echo "fuzz build: $(( $(date +%s) - build_start )) s"
 

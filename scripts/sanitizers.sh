@@ -22,14 +22,14 @@ for sanitizer in "${sanitizers[@]}"; do
   esac
   scratch=$PWD/.build-$short
   reports=$scratch/reports
-  rm -rf "$reports"; mkdir -p "$reports"
+  rm -rf "$reports"; mkdir -p "$reports"  # also creates $scratch for the build log
   echo "== $sanitizer sanitizer: build into .build-$short"
   start=$(date +%s)
   set +e
-  swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" > "$scratch.build.txt" 2>&1
+  swift build --build-tests --sanitize="$sanitizer" --scratch-path "$scratch" > "$scratch/build-output.txt" 2>&1
   status=$?
   set -e
-  grep -vE '^\[[0-9]+/[0-9]+\]' "$scratch.build.txt" | tail -n 40 || true
+  grep -vE '^\[[0-9]+/[0-9]+\]' "$scratch/build-output.txt" | tail -n 40 || true
   [ "$status" -eq 0 ] || { echo "$sanitizer build failed (status $status)"; exit "$status"; }
   echo "$sanitizer build: $(( $(date +%s) - start )) s"
   # Reports go to files (one per process); the exit code is left alone so that a report in a
