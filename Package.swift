@@ -23,6 +23,8 @@ let package = Package(
         .executable(name: "lsc-loadclient", targets: ["lsc-loadclient"]),
         .executable(name: "lsc-export", targets: ["lsc-export"]),
         .executable(name: "lsc-latency", targets: ["lsc-latency"]),
+        // For FuzzTesting/, the libFuzzer package built against this one (docs/FUZZING.md).
+        .library(name: "FuzzEntryPoints", targets: ["FuzzEntryPoints"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -48,6 +50,10 @@ let package = Package(
         .target(name: "PlayAuthorization", dependencies: ["RTMP"]),
         .target(name: "AdminAPI", dependencies: ["ControlProtocol"]),
         .target(name: "LatencyProbe", dependencies: [nio, "FLV"]),
+        // One entry point per parser reachable from outside, shared by the libFuzzer executables
+        // (FuzzTesting/) and the corpus replay in swift test.
+        .target(name: "FuzzEntryPoints", dependencies: ["RTMP", "FLV", "ISOBMFF", "Recording", "HighlightExport",
+                                                        "Topology", "ControlProtocol", "AdminAPI", nio]),
         // Browser delivery muxers: fMP4/CMAF fragments, LL-HLS and DVR playlists, HTTP-FLV, ranges, routes.
         .target(name: "HTTPMedia", dependencies: [nio, "FLV", "ISOBMFF", "Recording", "HighlightExport", "RTMP"]),
         // The editor page (web/editor/), compiled in by the EmbedEditorPage plugin, and its serving.
@@ -104,6 +110,7 @@ let package = Package(
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "PlayAuthorization"]),
         .testTarget(name: "HTTPMediaTests", dependencies: ["HTTPMedia", "FLV", "ISOBMFF", "Recording", nio]),
         .testTarget(name: "LatencyProbeTests", dependencies: ["LatencyProbe", "FLV", nio]),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzEntryPoints"]),
         // Live tests: start the real binaries, ffmpeg, ffprobe, rtmpdump, curl on loopback.
         .testTarget(name: "IntegrationTests", dependencies: ["RTMP", "FLV", "ControlLink", "ControlProtocol", .product(name: "NIOPosix", package: "swift-nio")]),
     ]
