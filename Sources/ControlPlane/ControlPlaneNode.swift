@@ -57,7 +57,7 @@ public struct ControlPlaneNode: Sendable {
         if let signer = configuration.playSigner {
             let minter = PlayURLMinter(signer: signer) {
                 guard let hello = node.state().hello, let app = hello.app, let listen = hello.rtmpListen else { return nil }
-                return (app, listen)
+                return (app, listen, hello.mediaListen)
             }
             environment.register(minter as any PlayURLProvider, as: (any PlayURLProvider).self)
         }

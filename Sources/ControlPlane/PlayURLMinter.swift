@@ -14,12 +14,13 @@ public struct PlayURLMinter: PlayURLProvider {
     public static let maximumTTL = 7 * 86_400
 
     private let signer: PlayTokenSigner
-    /// The data plane's app and RTMP listen address (nil until it has said hello).
-    private let dataPlane: @Sendable () -> (app: String, rtmpListen: String)?
+    /// The data plane's app, RTMP and HTTP media listen addresses (nil until it has said hello;
+    /// `mediaListen` nil with `--http off`).
+    private let dataPlane: @Sendable () -> (app: String, rtmpListen: String, mediaListen: String?)?
     private let clock: @Sendable () -> Date
 
     public init(signer: PlayTokenSigner, clock: @escaping @Sendable () -> Date = { Date() },
-                dataPlane: @escaping @Sendable () -> (app: String, rtmpListen: String)?) {
+                dataPlane: @escaping @Sendable () -> (app: String, rtmpListen: String, mediaListen: String?)?) {
         self.signer = signer
         self.dataPlane = dataPlane
         self.clock = clock
@@ -34,8 +35,10 @@ public struct PlayURLMinter: PlayURLProvider {
         guard !raw.contains("?") else { return .failure(.badRequest("give the stream name without a query")) }
         // What the relay checks the token against.
         let signed: String
+        let isFile: Bool
         do {
-            if (try VODName(raw)) != nil {
+            isFile = (try VODName(raw)) != nil
+            if isFile {
                 signed = raw
             } else {
                 signed = try StreamName.normalize(raw)
@@ -48,15 +51,36 @@ public struct PlayURLMinter: PlayURLProvider {
         }
         let expires = Int64(clock().timeIntervalSince1970) + Int64(ttl)
         let query = signer.query(app: dataPlane.app, stream: signed, expires: expires)
-        var rtmpHost = listen.host
-        if ["0.0.0.0", "::", ""].contains(rtmpHost) {
-            // A wildcard listen: the name the client reached this node by.
-            rtmpHost = host.flatMap(BrowserRequestPolicy.hostName) ?? "127.0.0.1"
+        let authority = Self.authority(of: listen, reachedAs: host)
+        let path = Self.percentEncoded(raw)
+        var http: [String] = []
+        if let media = dataPlane.mediaListen.flatMap({ ListenAddress(parsing: $0) }) {
+            // The same token opens the stream over HTTP (the relay checks the same name).
+            let base = "http://\(Self.authority(of: media, reachedAs: host))"
+            if isFile {
+                let file = ["mp4:", "flv:", "f4v:"].first { raw.lowercased().hasPrefix($0) }.map { String(raw.dropFirst($0.count)) } ?? raw
+                http = ["\(base)/vod/\(Self.percentEncoded(file))?\(query)"]
+            } else {
+                let live = "\(base)/\(dataPlane.app)/\(Self.percentEncoded(signed))"
+                http = ["\(live)?\(query)", "\(live)/index.m3u8?\(query)", "\(live).mp4?\(query)", "\(live).flv?\(query)"]
+            }
         }
-        let authority = (rtmpHost.contains(":") ? "[\(rtmpHost)]" : rtmpHost) + ":\(listen.port)"
-        let path = raw.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#"))) ?? raw
         return .success(PlayURLResponse(stream: raw, app: dataPlane.app, expires: expires,
                                         expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), query: query,
-                                        rtmp: "rtmp://\(authority)/\(dataPlane.app)/\(path)?\(query)"))
+                                        rtmp: "rtmp://\(authority)/\(dataPlane.app)/\(path)?\(query)", http: http))
+    }
+
+    /// `host:port` of a listen address; a wildcard listen gives the name the client reached this
+    /// node by.
+    private static func authority(of listen: ListenAddress, reachedAs host: String?) -> String {
+        var name = listen.host
+        if ["0.0.0.0", "::", ""].contains(name) {
+            name = host.flatMap(BrowserRequestPolicy.hostName) ?? "127.0.0.1"
+        }
+        return (name.contains(":") ? "[\(name)]" : name) + ":\(listen.port)"
+    }
+
+    private static func percentEncoded(_ path: String) -> String {
+        path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#"))) ?? path
     }
 }

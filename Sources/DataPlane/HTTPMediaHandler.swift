@@ -74,12 +74,21 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             reply.notFound()
             return
         }
+        // With a play secret: the query's token for this route, carried on into playlists.
+        let signedQuery: String
+        switch services.access.check(route, query: target.count > 1 ? target[1] : nil, peer: channel.remoteAddress) {
+        case .allowed(let query): signedQuery = query
+        case .refused(let verdict):
+            reply.send(.forbidden, contentType: "text/plain", body: ByteBuffer(string: "play refused: \(verdict)\n"), cache: "no-store")
+            return
+        }
+        let signed: @Sendable (String) -> String = { SignedPlaylist.appending(signedQuery, to: $0) }
         switch route {
         case .asset(let name):
             guard let asset = HTTPPlayerPage.asset(name) else { return reply.notFound() }
             reply.send(.ok, contentType: asset.contentType, body: ByteBuffer(string: asset.text), cache: "max-age=300")
         case .playerPage(let stream):
-            reply.send(.ok, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: HTTPPlayerPage.html(app: services.app, stream: stream)),
+            reply.send(.ok, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: HTTPPlayerPage.html(app: services.app, stream: stream, signedQuery: signedQuery)),
                        cache: "no-cache", extra: [("Content-Security-Policy", HTTPPlayerPage.contentSecurityPolicy)])
         case .flv(let stream), .mp4(let stream):
             guard let outputs = services.outputs, outputs.canServe(stream) else { return reply.notFound() }
@@ -117,7 +126,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             session.wait(for: condition, promise: promise, timeout: timeout)
             promise.futureResult.whenComplete { _ in
                 guard let text = session.playlistText() else { return reply.notFound() }
-                reply.send(.ok, contentType: "application/vnd.apple.mpegurl", body: ByteBuffer(string: text), cache: "max-age=1")
+                reply.send(.ok, contentType: "application/vnd.apple.mpegurl", body: ByteBuffer(string: signed(text)), cache: "max-age=1")
             }
         case .hlsInit(let stream, let generation):
             guard let bytes = services.outputs?.existingSession(stream)?.initialization(generation) else { return reply.notFound() }
@@ -141,7 +150,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
         case .dvrPlaylist(let stream):
             let dvr = services.dvr
             let start = query["start"]
-            services.offloadMedia(channel, reply: reply, playlist: true) { dvr?.playlist(stream: stream, start: start).map { ByteBuffer(string: $0) } }
+            services.offloadMedia(channel, reply: reply, playlist: true) { dvr?.playlist(stream: stream, start: start).map { ByteBuffer(string: signed($0)) } }
         case .dvrInit(let stream):
             let dvr = services.dvr
             services.offloadMedia(channel, reply: reply, playlist: false) { try dvr?.initialization(stream: stream) }
@@ -150,7 +159,7 @@ final class HTTPMediaHandler: ChannelInboundHandler {
             services.offloadMedia(channel, reply: reply, playlist: false) { try dvr?.segment(stream: stream, start: start, end: end) }
         case .clipPlaylist(let name):
             let clips = services.clips
-            services.offloadMedia(channel, reply: reply, playlist: true) { try clips?.playlist(name: name).map { ByteBuffer(string: $0) } }
+            services.offloadMedia(channel, reply: reply, playlist: true) { try clips?.playlist(name: name).map { ByteBuffer(string: signed($0)) } }
         case .clipInit(let name):
             let clips = services.clips
             services.offloadMedia(channel, reply: reply, playlist: false) { try clips?.initialization(name: name) }
@@ -214,6 +223,8 @@ struct HTTPMediaServices: Sendable {
     var clips: HTTPClipResponder?
     var threadPool: NIOThreadPool
     var pullTimeout: TimeAmount
+    /// Signed play URLs (`--play-secret-file`), the same rule as RTMP play.
+    var access: HTTPPlayAccess
 
     var immutable: String { "max-age=\(configuration.segmentMaxAge), immutable" }
 

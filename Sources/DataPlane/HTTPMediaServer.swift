@@ -29,7 +29,9 @@ public final class HTTPMediaServer: Service, Sendable {
                                          dvr: library.map { HTTPDVRResponder(library: $0) },
                                          files: library.map { HTTPFileResponder(library: $0, threadPool: .singleton) },
                                          clips: library.map { HTTPClipResponder(library: $0) },
-                                         threadPool: .singleton, pullTimeout: node.configuration.pullTimeout)
+                                         threadPool: .singleton, pullTimeout: node.configuration.pullTimeout,
+                                         access: HTTPPlayAccess(app: node.configuration.app, signer: node.configuration.playSigner,
+                                                                clients: node.clients, logger: logger))
         let connections = self.connections
         let limit = configuration.maxConnections
         let idle = configuration.idleTimeout

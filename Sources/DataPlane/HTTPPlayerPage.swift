@@ -21,9 +21,11 @@ enum HTTPPlayerPage {
         }
     }
 
-    static func html(app: String, stream: String) -> String {
+    /// `signedQuery`: the page's own `expires=…&token=…` (with `--play-secret-file`), put on its links.
+    static func html(app: String, stream: String, signedQuery: String = "") -> String {
         let app = escape(app)
         let stream = escape(stream)
+        let suffix = signedQuery.isEmpty ? "" : "?" + escape(signedQuery)
         return """
         <!doctype html>
         <html lang="en">
@@ -44,10 +46,10 @@ enum HTTPPlayerPage {
         <span id="status" role="status">starting…</span>
         </div>
         <ul class="links">
-        <li><a href="/\(app)/\(stream)/index.m3u8">LL-HLS</a></li>
-        <li><a href="/\(app)/\(stream).mp4">fMP4</a></li>
-        <li><a href="/\(app)/\(stream).flv">HTTP-FLV</a></li>
-        <li><a href="/\(app)/\(stream)/dvr.m3u8">DVR</a></li>
+        <li><a href="/\(app)/\(stream)/index.m3u8\(suffix)">LL-HLS</a></li>
+        <li><a href="/\(app)/\(stream).mp4\(suffix)">fMP4</a></li>
+        <li><a href="/\(app)/\(stream).flv\(suffix)">HTTP-FLV</a></li>
+        <li><a href="/\(app)/\(stream)/dvr.m3u8\(suffix)">DVR</a></li>
         </ul>
         </main>
         </body>
@@ -82,9 +84,18 @@ enum HTTPPlayerPage {
         const video = document.getElementById('video');
         const status = document.getElementById('status');
         const base = `/${encodeURIComponent(root.dataset.app)}/${encodeURIComponent(root.dataset.stream)}`;
-        const urls = { hls: `${base}/index.m3u8`, mp4: `${base}.mp4`, dvr: `${base}/dvr.m3u8` };
+        // A signed page URL (`?expires=…&token=…`, --play-secret-file) signs its media URLs too.
+        const pageQuery = new URLSearchParams(location.search);
+        const signed = pageQuery.has('token') ? new URLSearchParams({ expires: pageQuery.get('expires') ?? '', token: pageQuery.get('token') }) : null;
+        function withQuery(url, extra) {
+          const parameters = new URLSearchParams(extra ?? '');
+          if (signed) for (const [name, value] of signed) parameters.set(name, value);
+          const text = parameters.toString();
+          return text ? `${url}?${text}` : url;
+        }
+        const urls = { hls: withQuery(`${base}/index.m3u8`), dvr: `${base}/dvr.m3u8` };
         // `?mode=mp4` forces the fMP4 stream (and MSE for rewind), `?mode=hls` native HLS.
-        const forced = new URLSearchParams(location.search).get('mode');
+        const forced = pageQuery.get('mode');
         const nativeHLS = forced ? forced === 'hls' : video.canPlayType('application/vnd.apple.mpegurl') !== '';
         const state = { mode: 'live', source: '', nativeHLS, mse: typeof MediaSource !== 'undefined', loader: null };
         window.lscPlayer = state;
@@ -103,7 +114,7 @@ enum HTTPPlayerPage {
         export function playLive() {
           stopLoader();
           state.mode = 'live';
-          state.source = nativeHLS ? urls.hls : `${urls.mp4}?t=${Date.now()}`;
+          state.source = nativeHLS ? urls.hls : withQuery(`${base}.mp4`, { t: Date.now() });
           video.src = state.source;
           press('live');
           show(nativeHLS ? 'live (HLS)' : 'live (fMP4)');
@@ -114,11 +125,11 @@ enum HTTPPlayerPage {
           stopLoader();
           state.mode = 'dvr';
           press('dvr');
-          const query = startSeconds === undefined ? '' : `?start=${encodeURIComponent(startSeconds)}`;
+          const dvrURL = withQuery(urls.dvr, startSeconds === undefined ? undefined : { start: startSeconds });
           // Chromium's native HLS takes an EVENT playlist without ENDLIST for live (not seekable):
           // rewind goes through MSE wherever it exists, native HLS elsewhere.
           if (!state.mse) {
-            state.source = urls.dvr + query;
+            state.source = dvrURL;
             video.src = state.source;
             show('rewind (HLS)');
             video.play().catch(() => {});
@@ -186,8 +197,7 @@ enum HTTPPlayerPage {
         async function loadDVR(startSeconds) {
           const loader = { stopped: false };
           state.loader = loader;
-          const query = startSeconds === undefined ? '' : `?start=${encodeURIComponent(startSeconds)}`;
-          const playlistURL = new URL(urls.dvr + query, location.href).href;
+          const playlistURL = new URL(withQuery(urls.dvr, startSeconds === undefined ? undefined : { start: startSeconds }), location.href).href;
           let playlist = parsePlaylist(await (await fetch(playlistURL)).text(), playlistURL);
           if (!playlist.init || playlist.segments.length === 0) { show('no recording'); return; }
           const source = new MediaSource();

@@ -112,6 +112,27 @@ public enum HTTPMediaRoute: Equatable, Sendable {
         }
     }
 
+    /// The play names a signed token (`--play-secret-file`) may be for to authorize this route:
+    /// the live stream's name, or a file's VOD name as RTMP plays it (`mp4:exports/x.f4v`, with
+    /// or without its `mp4:`/`flv:`/`f4v:` prefix); nil for the player's static assets, which
+    /// need none.
+    public var playNames: [String]? {
+        if let stream { return [stream] }
+        switch self {
+        case .file(let directory, let name):
+            return Self.vodNames(directory: directory, name: name)
+        case .clipPlaylist(let name), .clipInit(let name), .clipSegment(let name, _, _):
+            return Self.vodNames(directory: "sources", name: name)
+        default:
+            return nil
+        }
+    }
+
+    private static func vodNames(directory: String, name: String) -> [String] {
+        let path = "\(directory)/\(name)"
+        return [path] + ["mp4:", "flv:", "f4v:"].map { $0 + path }
+    }
+
     private static func stream(_ raw: String) -> String? {
         guard let name = try? StreamName.normalize(raw), name == raw else { return nil }
         return name

@@ -9,8 +9,8 @@ import Testing
     let signer = PlayTokenSigner(secret: "s3cret")
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    private func minter(listen: String = "0.0.0.0:1935") -> PlayURLMinter {
-        PlayURLMinter(signer: signer, clock: { [now] in now }) { ("livestreamcast_edge", listen) }
+    private func minter(listen: String = "0.0.0.0:1935", media: String? = nil) -> PlayURLMinter {
+        PlayURLMinter(signer: signer, clock: { [now] in now }) { ("livestreamcast_edge", listen, media) }
     }
 
     @Test func theRelaysVerifierAcceptsTheMintedToken() throws {
@@ -24,6 +24,14 @@ import Testing
         let vod = try minter(listen: "127.0.0.1:19350").mint(PlayURLRequest(stream: "mp4:exports/goal-1.f4v"), host: nil).get()
         #expect(vod.rtmp.hasPrefix("rtmp://127.0.0.1:19350/livestreamcast_edge/mp4:exports/goal-1.f4v?"))
         #expect(signer.verify(app: "livestreamcast_edge", stream: "mp4:exports/goal-1.f4v", query: Substring(vod.query), now: 1_800_000_000) == .valid)
+    }
+
+    @Test func httpURLsCarryTheSameTokenWhenTheDataPlaneServesHTTP() throws {
+        #expect(try minter().mint(PlayURLRequest(stream: "live"), host: nil).get().http.isEmpty)
+        let live = try minter(media: "0.0.0.0:8935").mint(PlayURLRequest(stream: "live"), host: "edge1.example:8080").get()
+        #expect(live.http == ["", "/index.m3u8", ".mp4", ".flv"].map { "http://edge1.example:8935/livestreamcast_edge/live\($0)?\(live.query)" })
+        let file = try minter(media: "127.0.0.1:8935").mint(PlayURLRequest(stream: "mp4:exports/goal-1.f4v"), host: nil).get()
+        #expect(file.http == ["http://127.0.0.1:8935/vod/exports/goal-1.f4v?\(file.query)"])
     }
 
     @Test func badRequestsAreRefused() {

@@ -109,6 +109,57 @@ struct RelayAccessTests {
         #expect(log.contains("refusing play: missing expires/token"))
     }
 
+    /// The same rule over the HTTP media port: every media URL needs the token, and the LL-HLS
+    /// playlist hands it on to the URIs it names, so a player following it stays authorized.
+    @Test func signedPlayOverHTTPNeedsTheSameTokenAndPlaylistsCarryIt() throws {
+        let dir = TestDirectory.make("play-secret-http")
+        let secret = try Self.write("play-secret-44\n", to: "play.secret", in: dir)
+        let (relay, port) = try RelayFixtures.startRelay(extra: ["--play-secret-file", secret])
+        defer { relay.stop() }
+        let httpPort = try #require(RelayFixtures.httpPort(ofRelay: port))
+        let publisher = try RelayFixtures.startPublisher(url: RelayFixtures.url(port: port), seconds: 30)
+        defer { publisher.stop() }
+        let app = "livestreamcast_origin"
+        let future = Int(Date().timeIntervalSince1970) + 600
+        let query = "expires=\(future)&token=\(Self.token(secret: "play-secret-44", app: app, stream: "livestream", expires: future))"
+        let forged = "expires=\(future)&token=\(Self.token(secret: "guessed", app: app, stream: "livestream", expires: future))"
+        let base = "http://127.0.0.1:\(httpPort)/\(app)/livestream"
+        /// Status of a GET with curl (`--max-time` bounds the live FLV response); the body only
+        /// for text (playlists).
+        func get(_ url: String, maxTime: Int = 5, body: Bool = false) throws -> (status: String, body: String) {
+            let result = try Tools.run("curl", ["-s", "--max-time", "\(maxTime)", "-o", body ? "-" : "/dev/null",
+                                                "-w", "\n%{http_code} %{size_download}", url], timeout: Double(maxTime + 5))
+            var lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            let status = lines.popLast().map(String.init) ?? ""
+            return (status, lines.joined(separator: "\n"))
+        }
+        func status(_ url: String, maxTime: Int = 5) throws -> String {
+            String(try get(url, maxTime: maxTime).status.prefix { $0 != " " })
+        }
+        // The playlist blocks until the first segment exists, so this also waits for the stream.
+        var playlist = ""
+        try waitUntil("a signed LL-HLS playlist", timeout: 30) {
+            let (status, body) = try get("\(base)/index.m3u8?\(query)", maxTime: 10, body: true)
+            playlist = body
+            return status.hasPrefix("200 ") && body.contains("#EXTINF")
+        }
+        let uris = playlist.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        #expect(!uris.isEmpty && uris.allSatisfy { $0.hasSuffix("?\(query)") }, "segment URIs without the token: \(uris)")
+        #expect(playlist.contains("#EXT-X-MAP:URI=\"init0.mp4?\(query)\"") || playlist.contains(".mp4?\(query)\""))
+        let segment = try #require(uris.first.map(String.init))
+        #expect(try status("\(base)/\(segment)") == "200")
+        let bare = String(segment.prefix { $0 != "?" })
+        #expect(try status("\(base)/\(bare)") == "403", "a segment without the token was served")
+        #expect(try status("\(base)/index.m3u8") == "403")
+        #expect(try status("\(base)/index.m3u8?\(forged)") == "403")
+        #expect(try status("\(base).flv?\(forged)") == "403")
+        // The live FLV response streams until curl's time is up: 200 and media bytes.
+        let flv = try get("\(base).flv?\(query)", maxTime: 2).status.split(separator: " ")
+        #expect(flv.first == "200" && (Int(flv.last ?? "") ?? 0) > 10_000, "signed HTTP-FLV: \(flv)")
+        #expect(relay.output.contains("refusing HTTP play: token does not match"))
+        #expect(relay.output.contains("refusing HTTP play: missing expires/token"))
+    }
+
     @Test func childRelaysWithTheClusterSecretPullWithoutTokens() throws {
         let dir = TestDirectory.make("play-secret-tiers")
         let playSecret = try Self.write("play-secret-43\n", to: "play.secret", in: dir)
