@@ -3,7 +3,10 @@ import HighlightExport
 import ISOBMFF
 import NIOCore
 
-/// Live fragmented MP4 (CMAF) from the relay's FLV frames: H.264 (avcC) and AAC tracks.
+/// Live fragmented MP4 (CMAF) from the relay's FLV frames: the primary video track (H.264,
+/// and the E-RTMP codecs HEVC, AV1, VP9) and the primary audio track (AAC, Opus). Sample entries
+/// come from `SampleDescription(sequenceHeader:)`, the one place that reads codec
+/// configurations; other tracks of a multitrack stream are left out.
 ///
 /// Each sample is held until the next one of its track arrives (its duration is the difference
 /// of decode times, so `tfdt` + durations never drift from the source clock). Parts are cut before
@@ -59,10 +62,25 @@ public struct FMP4Muxer: LiveMuxer, Sendable {
         self.configuration = configuration
     }
 
-    private var audioRate: UInt32 {
-        if case .aac(let entry)? = activeAudio, entry.sampleRate > 0 { return entry.sampleRate }
-        return 1000
+    private var audioRate: UInt32 { activeAudio.map(Self.sampleRate) ?? 1000 }
+
+    /// Samples in one audio frame, for the last frame's duration: AAC 1024, Opus 20 ms at 48 kHz.
+    private var audioFrameSamples: UInt32 {
+        if case .codec(let entry)? = activeAudio, entry.format == "Opus" { return 960 }
+        return 1024
     }
+
+    /// The audio track's timescale: its sample rate (Opus: always 48 kHz, RFC 7845).
+    private static func sampleRate(of audio: SampleDescription) -> UInt32 {
+        switch audio {
+        case .aac(let entry) where entry.sampleRate > 0: return entry.sampleRate
+        case .codec(let entry) where entry.format == "Opus": return 48_000
+        case .codec(let entry) where entry.sampleRate > 0: return entry.sampleRate
+        default: return 1000
+        }
+    }
+
+    private static let videoCodecs: [FLVVideoTagHeader.Codec] = [.avc, .hevc, .av1, .vp9]
 
     private var hasVideoTrack: Bool { activeVideo != nil }
 
@@ -73,8 +91,8 @@ public struct FMP4Muxer: LiveMuxer, Sendable {
     public static func initialization(video: SampleDescription?, audio: SampleDescription?) -> ByteBuffer {
         var tracks: [F4VTrack] = []
         if let video { tracks.append(F4VTrack(kind: .video, timescale: videoTimescale, sampleDescriptions: [video], samples: [])) }
-        if case .aac(let entry)? = audio {
-            tracks.append(F4VTrack(kind: .audio, timescale: max(1, entry.sampleRate), sampleDescriptions: [.aac(entry)], samples: []))
+        if let audio, audio.kind == .audio {
+            tracks.append(F4VTrack(kind: .audio, timescale: sampleRate(of: audio), sampleDescriptions: [audio], samples: []))
         }
         let writer = F4VWriter(movieTimescale: 1000, majorBrand: "iso6", compatibleBrands: ["iso6", "cmfc", "isom", "mp41", "avc1", "dash"])
         return writer.initializationSegment(tracks: tracks)
@@ -93,11 +111,14 @@ public struct FMP4Muxer: LiveMuxer, Sendable {
     }
 
     public mutating func append(_ frame: MediaFrame) -> [Output] {
+        // A multitrack message: its primary track, as a single-track message (nil: none in it).
+        guard let frame = frame.isMultitrack ? frame.primaryTrackOnly : frame else { return [] }
         switch frame.kind {
         case .scriptData:
             return []
         case .video:
-            guard let header = FLVVideoTagHeader(payload: frame.payload), header.codec == .avc else { return [] }
+            guard let header = FLVVideoTagHeader(payload: frame.payload), Self.videoCodecs.contains(header.codec),
+                  header.trackID == 0 else { return [] }
             if header.isSequenceHeader {
                 let description = SampleDescription(sequenceHeader: frame)
                 if let description, description != videoDescription {
@@ -113,7 +134,7 @@ public struct FMP4Muxer: LiveMuxer, Sendable {
                                                                                               length: frame.payload.readableBytes - header.headerLength) ?? ByteBuffer())
             return appendVideo(sample, time: time)
         case .audio:
-            guard let header = FLVAudioTagHeader(payload: frame.payload), header.isAAC else { return [] }
+            guard let header = FLVAudioTagHeader(payload: frame.payload), header.isAAC || header.isOpus, header.trackID == 0 else { return [] }
             if header.isSequenceHeader {
                 let description = SampleDescription(sequenceHeader: frame)
                 if let description, description != audioDescription {
@@ -122,7 +143,7 @@ public struct FMP4Muxer: LiveMuxer, Sendable {
                 }
                 return []
             }
-            guard frame.payload.readableBytes > header.headerLength, audioDescription != nil else { return [] }
+            guard header.isCodedFrame, frame.payload.readableBytes > header.headerLength, audioDescription != nil else { return [] }
             let time = extend(frame.timestamp)
             let payload = frame.payload.getSlice(at: frame.payload.readerIndex + header.headerLength,
                                                  length: frame.payload.readableBytes - header.headerLength) ?? ByteBuffer()
@@ -212,7 +233,7 @@ public struct FMP4Muxer: LiveMuxer, Sendable {
                 heldVideo = nil
             }
             if var held = heldAudio {
-                held.duration = audioSamples.last?.duration ?? 1024
+                held.duration = audioSamples.last?.duration ?? audioFrameSamples
                 audioSamples.append(held)
                 heldAudio = nil
             }
@@ -252,6 +273,6 @@ public struct FMP4Muxer: LiveMuxer, Sendable {
 
     private var lastAudioEnd: UInt64 {
         guard let held = heldAudio else { return 0 }
-        return (held.decodeTime + 1024) * 1000 / UInt64(audioRate)
+        return (held.decodeTime + UInt64(audioFrameSamples)) * 1000 / UInt64(audioRate)
     }
 }

@@ -77,6 +77,12 @@ struct EnhancedRTMPLiveTests {
         let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("origins", origin)], relayExtra: [], controlExtra: [])
         defer { edge.stop() }
         try Self.expectPlayable(edge.url(), video: codecs.video, audio: codecs.audio)
+        // Browser delivery carries the new codecs too: fMP4 and LL-HLS at the edge (hvc1/av01 and
+        // Opus/mp4a sample entries from the same sequence headers).
+        let media = try #require(RelayFixtures.httpPort(ofRelay: edge.rtmpPort))
+        for path in [".mp4", "/index.m3u8"] {
+            try Self.expectPlayable("http://127.0.0.1:\(media)/\(edge.app)/livestream\(path)", video: codecs.video, audio: codecs.audio)
+        }
         // The API learns the stream's source from the data plane's periodic snapshot (the pull stays for its grace period).
         try waitUntil("the edge reports the origin as the source", timeout: 10) { try edge.upstream() == origin.upstreamID }
     }
