@@ -27,6 +27,9 @@ run_tests() { # label, swift test arguments...
   grep -E '✘|error:|Fatal|Crash' ".build/test-output-$label.txt" | head -n 200 || true
   grep -E '^(✔|✘) Suite|Test run with|Executed [1-9][0-9]* tests' ".build/test-output-$label.txt" | tail -n 60 || true
   total_tests=$((total_tests + $(grep -oE 'Test run with [0-9]+ test' ".build/test-output-$label.txt" | grep -oE '[0-9]+' | tail -1 || echo 0)))
+  # XCTest suites (HTTPMediaTests) report their total under "Selected tests" / "All tests".
+  total_tests=$((total_tests + $(grep -A1 -E "Test Suite '(Selected|All) tests' (passed|failed)" ".build/test-output-$label.txt" |
+    grep -oE 'Executed [0-9]+' | grep -oE '[0-9]+' | tail -1 || echo 0)))
   [ "$status" -eq 0 ] || { echo "swift test ($label) failed (status $status); full log: .build/test-output-$label.txt"; exit "$status"; }
 }
 run_tests unit --skip IntegrationTests
