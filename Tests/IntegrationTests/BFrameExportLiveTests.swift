@@ -4,7 +4,7 @@ import Testing
 /// Exports of an x264 `medium` clip (B-frames) with a burned-in frame number: every source frame
 /// whose presentation time is in [in, out) is present and no other (read back by ffmpeg), the
 /// reported in/out are presentation times, and GStreamer's `qtdemux` runs a 3-item export to its
-/// end without stalling.
+/// end without stalling (every frame of it, where qtdemux has no edit-list bug).
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct BFrameExportLiveTests {
     static let rate = 25
@@ -58,14 +58,15 @@ struct BFrameExportLiveTests {
     }
 
     /// GStreamer 1.22's `qtdemux` used to stall in preroll on our exports (audio trimmed at the cut,
-    /// video a GOP earlier). Now both tracks start together and the pipeline runs to its end.
+    /// video a GOP earlier). Now both tracks start together and the pipeline runs to its end, and
+    /// a qtdemux without the edit-list bug below decodes every frame of every item.
     ///
-    /// Known GStreamer limit (not ours): in pull mode qtdemux 1.22 ends a stream at the first sync
-    /// sample once an edit's presentation time plus its media time passes the movie duration, so
-    /// it drops the tail of any edit with a media time past 0 — ffmpeg's own `-c copy` cuts lose
-    /// their audio tail the same way — and plays little beyond the first of several items. The
-    /// same file with a doubled `mvhd` duration decodes all 179 frames. So this checks what
-    /// qtdemux gets right: no stall, no error, the first item whole; ffmpeg checks every item.
+    /// Known GStreamer bug (not ours, docs/DVR.md): qtdemux 1.19.3 to 1.22.2 (Debian 12 ships
+    /// 1.22.0) picks the next sample in pull mode by the stream's position plus its edit's media
+    /// time, and ends a stream at a sync sample once that sum reaches the movie duration; for item
+    /// k that sum is about twice its presentation start, so a later item is cut. Upstream reverted
+    /// the offending change in 1.22.3. On affected versions this checks what qtdemux gets right:
+    /// no stall, no error, the first item whole.
     @Test func gstreamerQtdemuxRunsAThreeItemExportWithoutStalling() throws {
         let clip = try Self.makeClip()
         let directory = TestDirectory.make("bframe-qtdemux")
@@ -86,6 +87,22 @@ struct BFrameExportLiveTests {
         ], timeout: 60)
         #expect(!gst.timedOut && gst.status == 0, "gst-launch qtdemux: \(gst.stdout) \(gst.stderr)")
         let frames = ((try FileManager.default.attributesOfItem(atPath: raw)[.size] as? Int) ?? 0) / (320 * 240)
-        #expect(frames >= Self.expectedFrames(windows[0].0, windows[0].1).count, "GStreamer decoded \(frames) frames")
+        if try Self.qtdemuxCutsLaterEdits() {
+            #expect(frames >= Self.expectedFrames(windows[0].0, windows[0].1).count, "GStreamer decoded \(frames) frames")
+        } else {
+            #expect(frames == expected.count, "GStreamer decoded \(frames) of \(expected.count) frames")
+        }
+    }
+
+    /// Whether the installed qtdemux is one that ends a stream early on edits with a media time
+    /// (gst-plugins-good 1.19.3 up to 1.22.2; fixed upstream by reverting commit 9deb3c27).
+    static func qtdemuxCutsLaterEdits() throws -> Bool {
+        let inspect = try Tools.run("gst-inspect-1.0", ["isomp4"], timeout: 30)
+        guard let line = inspect.stdout.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Version") }),
+              let version = line.split(separator: " ").last else { return true }
+        let parts = version.split(separator: ".").compactMap { Int($0) }
+        guard parts.count >= 3 else { return true }
+        let number = parts[0] * 10_000 + parts[1] * 100 + parts[2]
+        return number >= 1_19_03 && number < 1_22_03
     }
 }
