@@ -47,8 +47,9 @@ public struct RelayConfiguration: Sendable {
     /// How long players of a stream wait for an upstream to deliver it before they hear
     /// `NetStream.Play.StreamNotFound` (they stay attached).
     public var pullTimeout: TimeAmount = .seconds(10)
-    /// TLS client settings for `rtmps://` upstreams (trust roots: `--tls-ca` or the system store).
-    public var upstreamTLS: NIOSSLContext?
+    /// TLS client context for `rtmps://` upstreams (trust roots: `--tls-ca` or the system store),
+    /// made on the first `rtmps://` connection.
+    public var upstreamTLS: UpstreamTLS?
     /// DVR recording; nil: no recorder (start/stop recording commands are refused).
     public var dvr: DVRRecorder.Configuration?
     /// Media root served by VOD playback (`mp4:exports/…`, `mp4:sources/…`, `mp4:dvr/…`); nil:

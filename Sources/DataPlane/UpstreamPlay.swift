@@ -46,11 +46,11 @@ final class UpstreamPlay: RTMPClientDelegate {
         self.feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
     }
 
-    /// `tls`: the context for an `rtmps://` target (unused for plain RTMP ones).
-    func start(on loop: any EventLoop, limits: ChunkDecoderLimits, clusterSecret: String?, tls: NIOSSLContext?) {
+    /// `tls`: the context for an `rtmps://` target (not made for plain RTMP ones).
+    func start(on loop: any EventLoop, limits: ChunkDecoderLimits, clusterSecret: String?, tls: UpstreamTLS?) {
         guard client == nil, !stopped else { return }
         client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app, limits: limits,
-                                        clusterSecret: clusterSecret, tls: target.tls == true ? tls : nil, on: loop, delegate: self)
+                                        clusterSecret: clusterSecret, tls: target.tls == true ? tls?.context : nil, on: loop, delegate: self)
     }
 
     /// Ends the play (the connection closes; nothing is reported).

@@ -77,7 +77,7 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
         guard reportsClose else { return }
         client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app,
                                         limits: links.configuration.chunkLimits,
-                                        tls: target.tls == true ? links.configuration.upstreamTLS : nil, on: eventLoop, delegate: self)
+                                        tls: target.tls == true ? links.configuration.upstreamTLS?.context : nil, on: eventLoop, delegate: self)
         let period = TimeAmount.nanoseconds(max(idleInterval().nanoseconds / 4, 50_000_000))
         idleCheck = eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { [weak self] _ in self?.checkIdle() }
     }

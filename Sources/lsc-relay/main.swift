@@ -210,19 +210,26 @@ struct RelayCommand: AsyncParsableCommand {
                 muxer: .init(partTarget: hlsPartTarget, segmentTarget: hlsSegmentTarget), windowSegments: hlsWindow,
                 maxConnections: maxConnections)
         }
-        var clientTLS = TLSConfiguration.makeClientConfiguration()
         if let tlsCa {
             guard FileManager.default.isReadableFile(atPath: tlsCa) else { throw ValidationError("--tls-ca \(tlsCa): cannot read the file") }
+            var clientTLS = TLSConfiguration.makeClientConfiguration()
             clientTLS.trustRoots = .file(tlsCa)
-        }
-        do {
-            configuration.upstreamTLS = try NIOSSLContext(configuration: clientTLS)
-        } catch {
-            if let tlsCa { throw ValidationError("--tls-ca \(tlsCa): \(error)") }
-            // No usable system trust store: rtmps:// upstreams then fail verification (and say so)
-            // rather than the relay refusing to start for a feature it may not use.
-            clientTLS.trustRoots = .certificates([])
-            configuration.upstreamTLS = try? NIOSSLContext(configuration: clientTLS)
+            do {
+                configuration.upstreamTLS = UpstreamTLS(context: try NIOSSLContext(configuration: clientTLS))
+            } catch {
+                throw ValidationError("--tls-ca \(tlsCa): \(error)")
+            }
+        } else {
+            // The system trust store (every CA certificate parsed into memory) is loaded on the
+            // first rtmps:// upstream, not by every node at start.
+            configuration.upstreamTLS = UpstreamTLS {
+                var clientTLS = TLSConfiguration.makeClientConfiguration()
+                if let context = try? NIOSSLContext(configuration: clientTLS) { return context }
+                // No usable system trust store: rtmps:// upstreams then fail verification (and say so)
+                // rather than the relay refusing to start for a feature it may not use.
+                clientTLS.trustRoots = .certificates([])
+                return try? NIOSSLContext(configuration: clientTLS)
+            }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         let node = RelayNode(configuration: configuration, group: group)
