@@ -7,6 +7,7 @@
 #
 #   scripts/fuzz.sh [seconds-per-target] [Target ...]     default: 20 s, every target
 #   FUZZ_JOBS=1 FUZZ_EXTRA="-max_len=4096" scripts/fuzz.sh 600 ChunkStream
+#   FUZZ_RUNS=10000000 scripts/fuzz.sh 0 Handshake       # a campaign: 10^7 executions, no time limit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -41,7 +42,7 @@ for target in "${targets[@]}"; do
   log=$scratch/fuzz-$target.log
   set +e
   # Leak checks off: the Swift runtime's metadata caches look like leaks to LeakSanitizer.
-  "$bin/Fuzz$target" "$work" "FuzzTesting/Corpus/$target" -max_total_time="$seconds" -timeout=10 \
+  "$bin/Fuzz$target" "$work" "FuzzTesting/Corpus/$target" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -timeout=10 \
       -rss_limit_mb=2048 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$artifacts" ${FUZZ_EXTRA:-} > "$log" 2>&1
   status=$?
   set -e
