@@ -65,6 +65,9 @@ link "$ns_ob" ob0 10.201.2.1 "$ns_i" ib0 10.201.2.2
 link "$ns_i" ie0 10.201.3.1 "$ns_e" ei0 10.201.3.2
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# For processes started in the background: the backgrounded subshell becomes the process, so
+# its PID (the one `start` records and cleanup stops) is the relay's, not a shell's parent.
+exec_in_ns() { local ns=$1; shift; exec ip netns exec "$ns" "$@"; }
 wait_in_ns() { # ns host port
   for _ in $(seq 1 100); do
     in_ns "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null && return 0
@@ -86,33 +89,33 @@ http_flags=(); grep -q -- '--http ' <<<"$relay_help" && http_flags=(--http off)
 # --- origins, each with its own publisher
 for o in a b; do
   ns=lsc$tag-o$o; addr=10.201.$([ $o = a ] && echo 1 || echo 2).1
-  start "origin-$o" in_ns "$ns" "$bin/lsc-relay" --role origin --rtmp "$addr:1935" --control-socket "$work/origin-$o.sock" \
+  start "origin-$o" exec_in_ns "$ns" "$bin/lsc-relay" --role origin --rtmp "$addr:1935" --control-socket "$work/origin-$o.sock" \
     --media "$work/media-$o" --dvr off --log-level warning "${publish_flags[@]}" "${http_flags[@]}"
   wait_in_ns "$ns" "$addr" 1935
-  start "publisher-$o" in_ns "$ns" "$bin/lsc-latency" --publish "rtmp://$addr:1935/livestreamcast_origin/live$key_query" --duration 86400
+  start "publisher-$o" exec_in_ns "$ns" "$bin/lsc-latency" --publish "rtmp://$addr:1935/livestreamcast_origin/live$key_query" --duration 86400
 done
 # --- intermediate: its upstreams cross the delay proxies
-start proxy-a in_ns "$ns_i" python3 scripts/lib/delay_proxy.py 127.0.0.1:19351 10.201.1.1:1935 "$delay"
-start proxy-b in_ns "$ns_i" python3 scripts/lib/delay_proxy.py 127.0.0.1:19352 10.201.2.1:1935 "$delay"
+start proxy-a exec_in_ns "$ns_i" python3 scripts/lib/delay_proxy.py 127.0.0.1:19351 10.201.1.1:1935 "$delay"
+start proxy-b exec_in_ns "$ns_i" python3 scripts/lib/delay_proxy.py 127.0.0.1:19352 10.201.2.1:1935 "$delay"
 cat >"$work/intermediate.host.ini" <<INI
 # origin-a and origin-b, each a group of one machine, reached through the delay proxies
 origin-a 127.0.0.1:19351;127.0.0.1:19351 livestreamcast_origin
 origin-b 127.0.0.1:19352;127.0.0.1:19352 livestreamcast_origin
 INI
-start intermediate-relay in_ns "$ns_i" "$bin/lsc-relay" --role intermediate --rtmp 10.201.3.1:1935 \
+start intermediate-relay exec_in_ns "$ns_i" "$bin/lsc-relay" --role intermediate --rtmp 10.201.3.1:1935 \
   --control-socket "$work/intermediate.sock" --media "$work/media-i" --log-level warning "${http_flags[@]}"
-start intermediate-control in_ns "$ns_i" "$bin/lsc-control" --role intermediate --http 127.0.0.1:8080 \
+start intermediate-control exec_in_ns "$ns_i" "$bin/lsc-control" --role intermediate --http 127.0.0.1:8080 \
   --control-socket "$work/intermediate.sock" --media "$work/media-i" --host-ini "$work/intermediate.host.ini" \
   --idle-interval "$idle" --log-level info
 wait_in_ns "$ns_i" 10.201.3.1 1935
 # --- edge
-start proxy-i in_ns "$ns_e" python3 scripts/lib/delay_proxy.py 127.0.0.1:19353 10.201.3.1:1935 "$delay"
+start proxy-i exec_in_ns "$ns_e" python3 scripts/lib/delay_proxy.py 127.0.0.1:19353 10.201.3.1:1935 "$delay"
 cat >"$work/edge.host.ini" <<INI
 intermediate 127.0.0.1:19353;127.0.0.1:19353 livestreamcast_intermediate
 INI
-start edge-relay in_ns "$ns_e" "$bin/lsc-relay" --role edge --rtmp 10.201.3.2:1935 \
+start edge-relay exec_in_ns "$ns_e" "$bin/lsc-relay" --role edge --rtmp 10.201.3.2:1935 \
   --control-socket "$work/edge.sock" --media "$work/media-e" --log-level warning "${http_flags[@]}"
-start edge-control in_ns "$ns_e" "$bin/lsc-control" --role edge --http 127.0.0.1:8080 \
+start edge-control exec_in_ns "$ns_e" "$bin/lsc-control" --role edge --http 127.0.0.1:8080 \
   --control-socket "$work/edge.sock" --media "$work/media-e" --host-ini "$work/edge.host.ini" \
   --idle-interval "$idle" --log-level info
 wait_in_ns "$ns_e" 10.201.3.2 1935
@@ -140,7 +143,7 @@ wait_state() { # regex, seconds
 }
 
 events="$work/player-events.jsonl"
-in_ns "$ns_e" "$bin/lsc-latency" --play "rtmp://10.201.3.2:1935/livestreamcast_edge/live" --duration 86400 \
+exec_in_ns "$ns_e" "$bin/lsc-latency" --play "rtmp://10.201.3.2:1935/livestreamcast_edge/live" --duration 86400 \
   --play-delay 0 --warmup 0 --gap-events-ms 60 >"$work/player.log" 2>"$events" &
 player_pid=$!
 pids+=("$player_pid")
