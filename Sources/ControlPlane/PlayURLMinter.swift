@@ -58,7 +58,7 @@ public struct PlayURLMinter: PlayURLProvider {
             // The same token opens the stream over HTTP (the relay checks the same name).
             let base = "http://\(Self.authority(of: media, reachedAs: host))"
             if isFile {
-                let file = ["mp4:", "flv:", "f4v:"].first { raw.lowercased().hasPrefix($0) }.map { String(raw.dropFirst($0.count)) } ?? raw
+                let file = VODName.splittingPrefix(raw).rest
                 http = ["\(base)/vod/\(Self.percentEncoded(file))?\(query)"]
             } else {
                 let live = "\(base)/\(dataPlane.app)/\(Self.percentEncoded(signed))"

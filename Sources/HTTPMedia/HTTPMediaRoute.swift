@@ -1,4 +1,5 @@
 import Foundation
+import HighlightExport
 import RTMP
 
 /// What a request path asks the relay's HTTP port for. Pure: the shell maps it to bytes.
@@ -114,7 +115,7 @@ public enum HTTPMediaRoute: Equatable, Sendable {
 
     /// The play names a signed token (`--play-secret-file`) may be for to authorize this route:
     /// the live stream's name, or a file's VOD name as RTMP plays it (`mp4:exports/x.f4v`, with
-    /// or without its `mp4:`/`flv:`/`f4v:` prefix); nil for the player's static assets, which
+    /// or without its `VODName.prefixes` prefix); nil for the player's static assets, which
     /// need none.
     public var playNames: [String]? {
         if let stream { return [stream] }
@@ -130,7 +131,7 @@ public enum HTTPMediaRoute: Equatable, Sendable {
 
     private static func vodNames(directory: String, name: String) -> [String] {
         let path = "\(directory)/\(name)"
-        return [path] + ["mp4:", "flv:", "f4v:"].map { $0 + path }
+        return [path] + VODName.prefixes.map { $0 + path }
     }
 
     private static func stream(_ raw: String) -> String? {

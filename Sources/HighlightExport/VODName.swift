@@ -38,18 +38,22 @@ public struct VODName: Equatable, Sendable {
     public var location: Location
 
     static let directories = ["exports", "sources", "dvr"]
+    /// The type prefixes a played file name may carry (`mp4:exports/x.f4v`), lowercase.
+    public static let prefixes = ["mp4:", "f4v:", "flv:"]
+
+    /// `name` without its type prefix (any case), and the prefix found (lowercase, "" if none).
+    public static func splittingPrefix(_ name: String) -> (prefix: String, rest: String) {
+        guard let prefix = prefixes.first(where: { name.lowercased().hasPrefix($0) }) else { return ("", name) }
+        return (prefix, String(name.dropFirst(prefix.count)))
+    }
     static let mp4Extensions = [".f4v", ".mp4", ".m4v", ".mov"]
 
     /// nil when `raw` names a live stream; throws when it names a file the relay will not serve.
     public init?(_ raw: String) throws(Error) {
         var name = raw
         if let query = name.firstIndex(of: "?") { name = String(name[..<query]) }
-        var prefix = ""
-        for candidate in ["mp4:", "f4v:", "flv:"] where name.lowercased().hasPrefix(candidate) {
-            prefix = candidate
-            name = String(name.dropFirst(candidate.count))
-            break
-        }
+        let prefix: String
+        (prefix, name) = Self.splittingPrefix(name)
         guard name.contains("/") else { return nil }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 else { throw .notDirectoryAndFile(name) }
@@ -95,8 +99,7 @@ extension VODName {
         let path = app.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? app
         guard let slash = path.firstIndex(of: "/") else { return play }
         var instance = String(path[path.index(after: slash)...])
-        let prefixes = ["mp4:", "f4v:", "flv:"]
-        var prefix = prefixes.first { instance.lowercased().hasPrefix($0) }
+        var prefix = Self.prefixes.first { instance.lowercased().hasPrefix($0) }
         if let prefix { instance = String(instance.dropFirst(prefix.count)) }
         guard !instance.isEmpty, !instance.contains("/"), prefix != nil || directories.contains(instance) else { return play }
         var file = play

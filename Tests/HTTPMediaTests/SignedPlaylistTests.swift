@@ -44,7 +44,7 @@ import Testing
         #expect(HTTPMediaRoute(path: "/app/live.flv", app: "app")?.playNames == ["live"])
         #expect(HTTPMediaRoute(path: "/app/live/p3.m4s", app: "app")?.playNames == ["live"])
         #expect(HTTPMediaRoute(path: "/vod/exports/x.f4v", app: "app")?.playNames
-                == ["exports/x.f4v", "mp4:exports/x.f4v", "flv:exports/x.f4v", "f4v:exports/x.f4v"])
+                == ["exports/x.f4v", "mp4:exports/x.f4v", "f4v:exports/x.f4v", "flv:exports/x.f4v"])
         #expect(HTTPMediaRoute(path: "/player/player.js", app: "app")?.playNames == nil)
     }
 }
