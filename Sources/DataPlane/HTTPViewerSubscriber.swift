@@ -14,8 +14,7 @@ final class HTTPViewerSubscriber: StreamSubscriber {
         self.encodingKey = encodingKey
     }
 
-    func deliver(_ frame: OutgoingFrame) {}
-    func endOfBatch() {}
+    func deliver(_ batch: OutgoingBatch) {}
     func streamDidStart(_ name: String) {}
     func streamDidStop(_ name: String) {}
     func streamNotFound(_ name: String) {}

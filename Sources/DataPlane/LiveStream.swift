@@ -7,9 +7,11 @@ import NIOCore
 /// One live stream: its source, its players, and the cache a new player starts from
 /// (metadata, AVC/AAC sequence headers, and the GOP since the last keyframe).
 ///
-/// Fan-out: each frame is serialized into chunks once per encoding key (normally one), then
-/// handed to every player's event loop in one task per loop, so the same bytes go to every
-/// player with no per-player copy.
+/// Fan-out: each batch of frames is serialized into chunks once per encoding key (normally one)
+/// and joined into one buffer per key (`OutgoingBatch`), then handed to every player's event loop
+/// in one task per loop, so the same bytes go to every player with no per-player copy, in one
+/// write per player. RTMP players are called as the concrete `RTMPConnection` (no existential
+/// call on the per-player path); other subscribers (HTTP viewers) are kept apart.
 final class LiveStream: @unchecked Sendable {
     let name: String
     private let lock = NIOLock()
@@ -23,6 +25,12 @@ final class LiveStream: @unchecked Sendable {
     private var keyCounts: [EncodingKey: Int] = [:]
     private var playerCount = 0
     private var cache: GOPCache
+    /// What RTMP players joining now start with, serialized: shared by every player that joins
+    /// before the next frame (a crowd joining at once serializes the GOP once per frame received,
+    /// not once per player). Dropped at each frame.
+    private var joinMemo: (key: EncodingKey, frames: [OutgoingFrame])?
+    /// Counts changes of the cache, so that a memo made outside the lock is kept only if current.
+    private var cacheVersion: UInt64 = 0
     private var info = MediaInfoTracker()
     private var bytesIn: UInt64 = 0
     private var bytesOut: UInt64 = 0
@@ -36,9 +44,20 @@ final class LiveStream: @unchecked Sendable {
     private var recording = false
     private var recordingState: String?
 
+    /// The players of the stream on one event loop.
     private struct LoopGroup {
         var loop: any EventLoop
-        var players: [any StreamSubscriber]
+        var connections: [RTMPConnection] = []
+        var others: [any StreamSubscriber] = []
+
+        var players: [any StreamSubscriber] { connections + others }
+        var isEmpty: Bool { connections.isEmpty && others.isEmpty }
+
+        /// Runs on `loop`.
+        func deliver(_ batch: OutgoingBatch) {
+            for connection in connections { connection.deliver(batch) }
+            for other in others { other.deliver(batch) }
+        }
     }
 
     init(name: String, gopCacheLimit: Int) {
@@ -83,6 +102,8 @@ final class LiveStream: @unchecked Sendable {
             publishingSince = Date()
             rebasePending = lastTimestamp != nil
             cache = GOPCache(limit: gopCacheLimit)
+            cacheVersion &+= 1
+            joinMemo = nil
             info = MediaInfoTracker()
             return groups.values.flatMap(\.players)
         }
@@ -128,42 +149,35 @@ final class LiveStream: @unchecked Sendable {
 
     /// Publishes frames from source `sourceID` to every player as one batch: the stream's lock
     /// is taken once, each frame is serialized once per encoding key, each event loop with
-    /// players gets one task, and each player one flush (one `writev`) for the whole batch.
-    /// Returns the frames as relayed (timestamps continued), or nil when `sourceID` is not the
-    /// stream's source.
-    func push(_ incoming: [MediaFrame], from sourceID: String) -> [MediaFrame]? {
+    /// players gets one task, and each player one write and one flush for the whole batch.
+    /// Returns the frames as relayed (timestamps continued) and the players they went to, or nil
+    /// when `sourceID` is not the stream's source.
+    func push(_ incoming: [MediaFrame], from sourceID: String) -> (frames: [MediaFrame], players: Int)? {
         let second = NIODeadline.currentSecond
-        let snapshot: (frames: [MediaFrame], groups: [LoopGroup], keys: [EncodingKey])? = lock.withLock {
+        let snapshot: (frames: [MediaFrame], groups: [LoopGroup], keys: [EncodingKey], players: Int)? = lock.withLock {
             guard self.sourceID == sourceID else { return nil }
             var relayed = incoming
             for index in relayed.indices { relay(&relayed[index], atSecond: second) }
-            return playerCount == 0 ? (relayed, [], []) : (relayed, Array(groups.values), Array(keyCounts.keys))
+            return playerCount == 0 ? (relayed, [], [], 0) : (relayed, Array(groups.values), Array(keyCounts.keys), playerCount)
         }
         guard let snapshot else { return nil }
         if !snapshot.groups.isEmpty {
-            let outgoing = snapshot.frames.map { OutgoingFrame.encode($0, keys: snapshot.keys) }
+            let batch = OutgoingBatch(snapshot.frames.map { OutgoingFrame.encode($0, keys: snapshot.keys) }, keys: snapshot.keys)
             for group in snapshot.groups {
-                let players = group.players
                 if group.loop.inEventLoop {
-                    Self.deliver(outgoing, to: players)
+                    group.deliver(batch)
                 } else {
-                    group.loop.execute { Self.deliver(outgoing, to: players) }
+                    let local = batch.copiedForAnotherLoop()
+                    group.loop.execute { group.deliver(local) }
                 }
             }
         }
-        return snapshot.frames
+        return (snapshot.frames, snapshot.players)
     }
 
     /// Publishes one frame (a batch of one).
     func push(_ frame: MediaFrame, from sourceID: String) -> MediaFrame? {
-        push([frame], from: sourceID)?.first
-    }
-
-    private static func deliver(_ frames: [OutgoingFrame], to players: [any StreamSubscriber]) {
-        for player in players {
-            for frame in frames { player.deliver(frame) }
-            player.endOfBatch()
-        }
+        push([frame], from: sourceID)?.frames.first
     }
 
     /// Continues the frame's timestamp on the players' clock and updates caches and counters.
@@ -179,6 +193,8 @@ final class LiveStream: @unchecked Sendable {
         // The highest timestamp sent, so that neither track runs backwards after a rebase.
         if frame.kind != .scriptData { lastTimestamp = max(lastTimestamp ?? 0, frame.timestamp) }
         cache.remember(frame)
+        cacheVersion &+= 1
+        joinMemo = nil
         info.observe(frame)
         bytesIn += UInt64(size)
         rateIn.add(size, atSecond: second)
@@ -191,20 +207,52 @@ final class LiveStream: @unchecked Sendable {
     /// GOP), in order, so its first video frame is a keyframe.
     func addPlayer(_ player: any StreamSubscriber) -> [MediaFrame] {
         lock.withLock {
-            let id = ObjectIdentifier(player.eventLoop as AnyObject)
-            groups[id, default: LoopGroup(loop: player.eventLoop, players: [])].players.append(player)
-            keyCounts[player.encodingKey, default: 0] += 1
-            playerCount += 1
+            attach(player)
             return cache.joinFrames(latestTimestamp: lastTimestamp)
         }
+    }
+
+    /// Adds `player` to its loop's group. Called with `lock` held.
+    private func attach(_ player: any StreamSubscriber) {
+        let id = ObjectIdentifier(player.eventLoop as AnyObject)
+        if let connection = player as? RTMPConnection {
+            groups[id, default: LoopGroup(loop: player.eventLoop)].connections.append(connection)
+        } else {
+            groups[id, default: LoopGroup(loop: player.eventLoop)].others.append(player)
+        }
+        keyCounts[player.encodingKey, default: 0] += 1
+        playerCount += 1
+    }
+
+    /// Attaches an RTMP player; returns the frames it must get first, as `addPlayer`, serialized
+    /// for its encoding.
+    func join(_ connection: RTMPConnection) -> [OutgoingFrame] {
+        let key = connection.encodingKey
+        let (memo, initial, version): ([OutgoingFrame]?, [MediaFrame], UInt64) = lock.withLock {
+            attach(connection)
+            if let memo = joinMemo, memo.key == key { return (memo.frames, [], cacheVersion) }
+            return (nil, cache.joinFrames(latestTimestamp: lastTimestamp), cacheVersion)
+        }
+        if let memo { return memo }
+        let encoded = initial.map { OutgoingFrame.encode($0, keys: [key]) }
+        lock.withLock {
+            if cacheVersion == version { joinMemo = (key, encoded) }
+        }
+        return encoded
     }
 
     func removePlayer(_ player: any StreamSubscriber) {
         lock.withLock {
             let id = ObjectIdentifier(player.eventLoop as AnyObject)
-            guard var group = groups[id], let index = group.players.firstIndex(where: { $0 === player }) else { return }
-            group.players.remove(at: index)
-            groups[id] = group.players.isEmpty ? nil : group
+            guard var group = groups[id] else { return }
+            if let index = group.connections.firstIndex(where: { $0 === player }) {
+                group.connections.remove(at: index)
+            } else if let index = group.others.firstIndex(where: { $0 === player }) {
+                group.others.remove(at: index)
+            } else {
+                return
+            }
+            groups[id] = group.isEmpty ? nil : group
             let key = player.encodingKey
             keyCounts[key, default: 1] -= 1
             if keyCounts[key] == 0 { keyCounts[key] = nil }

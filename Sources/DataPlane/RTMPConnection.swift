@@ -36,9 +36,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     private var publishStreamID: UInt32 = 0
     /// Frames received and not yet pushed to the hub: pushed as one batch at the end of each
     /// read (`channelReadComplete`), or when the `--merge-write` window closes.
-    private var pendingFrames: [MediaFrame] = []
-    private var pendingBytes = 0
-    private var mergeWindow: Scheduled<Void>?
+    private var pending: SourceBatch
+    private var mergeTimer: Scheduled<Void>?
 
     // Playing.
     private var playing: LiveStream?
@@ -67,6 +66,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.logger = node.logger
         self.encodingKey = EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: 1)
+        self.pending = SourceBatch(policy: node.configuration.merge)
     }
 
     /// Sets up `channel`'s RTMP pipeline with a new connection as its session handler.
@@ -171,26 +171,27 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        let window = node.configuration.mergeWrite
-        if window == .zero || pendingBytes >= Self.maxPendingBytes {
-            pushPendingFrames()
-        } else if mergeWindow == nil, !pendingFrames.isEmpty {
-            mergeWindow = context.eventLoop.scheduleTask(in: window) { self.pushPendingFrames() }
+        switch pending.readEnded() {
+        case .relay(let frames):
+            relay(frames)
+        case .startWindow(let window):
+            mergeTimer = context.eventLoop.scheduleTask(in: window) { self.pushPendingFrames() }
+        case .wait:
+            break
         }
         flush()
     }
 
-    /// A batch never holds more than this, whatever the merge window.
-    private static let maxPendingBytes = 1 << 20
-
     /// Pushes the frames received since the last batch to the hub, as one batch.
     private func pushPendingFrames() {
-        mergeWindow?.cancel()
-        mergeWindow = nil
-        guard !pendingFrames.isEmpty else { return }
-        if let stream = publishedStream { node.hub.push(pendingFrames, stream: stream, sourceID: clientID) }
-        pendingFrames.removeAll(keepingCapacity: true)
-        pendingBytes = 0
+        mergeTimer?.cancel()
+        mergeTimer = nil
+        relay(pending.take())
+    }
+
+    private func relay(_ frames: [MediaFrame]) {
+        guard !frames.isEmpty, let stream = publishedStream else { return }
+        pending.relayed(toPlayers: node.hub.push(frames, stream: stream, sourceID: clientID))
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -219,8 +220,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         case .audio, .video, .dataAMF0, .dataAMF3:
             guard publishedStream != nil, let frame = MediaFrame(relaying: message),
                   frame.kind == .scriptData || message.streamID == publishStreamID else { return }
-            pendingFrames.append(frame)
-            pendingBytes += frame.payload.readableBytes
+            pending.append(frame)
         case .commandAMF0, .commandAMF3:
             // Frames received before the command reach the players before its effect.
             pushPendingFrames()
@@ -425,11 +425,12 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
                   streamID: streamID)
         }
         skipUntilKeyframe = true
-        let (stream, initial) = node.hub.addPlayer(self, to: name)
+        let (stream, initial) = node.hub.join(self, to: name)
         playing = stream
         logger.info("playing", metadata: ["stream": "\(name)"])
-        let encoded = initial.map { OutgoingFrame.encode($0, keys: [encodingKey]) }
-        for frame in encoded { deliver(frame) }
+        // Written frame by frame (the serialized GOP is shared with other joiners, not copied),
+        // flushed with the replies by the command's caller.
+        for frame in initial { write(frame) }
     }
 
     /// `.valid` when no play secret is set, for a child presenting the cluster secret, or for a
@@ -526,11 +527,31 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 // MARK: - Player side
 
 extension RTMPConnection: StreamSubscriber {
-    /// Writes one relayed frame (flushed at `endOfBatch`), keeping this player's queue bounded:
-    /// past the queue limit the player skips to the next keyframe; behind for longer than the lag
-    /// limit, it is dropped. Metadata and sequence headers are never skipped but count against
-    /// the limit (`admitUnskippable`).
-    func deliver(_ frame: OutgoingFrame) {
+    /// Writes and flushes a batch of relayed frames: at once when the player keeps up (one
+    /// write), frame by frame otherwise (`write(_ frame:)`).
+    func deliver(_ batch: OutgoingBatch) {
+        write(batch)
+        flush()
+    }
+
+    private func write(_ batch: OutgoingBatch) {
+        guard let context, !closing else { return }
+        // Keeping up (writable, not waiting for a keyframe), the player would take every frame.
+        if writable, !skipUntilKeyframe, let bytes = batch.contiguousBytes(for: encodingKey) {
+            laggingSince = nil
+            guard bytes.readableBytes > 0 else { return }
+            unflushedBytesOut += bytes.readableBytes
+            context.write(wrapOutboundOut(bytes), promise: nil)
+        } else {
+            for frame in batch.frames { write(frame) }
+        }
+    }
+
+    /// Writes one relayed frame, keeping this player's queue bounded: past the queue limit the
+    /// player skips to the next keyframe; behind for longer than the lag limit, it is dropped.
+    /// Metadata and sequence headers are never skipped but count against the limit
+    /// (`admitUnskippable`).
+    private func write(_ frame: OutgoingFrame) {
         guard let context, !closing, let bytes = frame.bytes(for: encodingKey) else { return }
         // The channel's write-buffer watermarks are the player queue: above the high mark
         // (`playerQueueLimit`) the channel is unwritable until it drains below half of it.
@@ -560,8 +581,6 @@ extension RTMPConnection: StreamSubscriber {
         unflushedBytesOut += bytes.readableBytes
         context.write(wrapOutboundOut(bytes), promise: nil)
     }
-
-    func endOfBatch() { flush() }
 
     func streamDidStart(_ name: String) {
         guard playing?.name == name else { return }

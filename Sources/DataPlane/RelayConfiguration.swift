@@ -25,9 +25,15 @@ public struct RelayConfiguration: Sendable {
     /// How long a connection may stay after its handshake without publishing, playing or
     /// registering as a child node (default 30 s); then it is closed (counted as `idle-timeout`).
     public var idleTimeout: TimeAmount = .seconds(30)
-    /// Merge window for delivery (`--merge-write MS`): frames a publisher sends within it reach
-    /// the players as one batch, one write per player. Zero: one batch per read from the publisher.
-    public var mergeWrite: TimeAmount = .zero
+    /// Merge window for delivery (`--merge-write MS`): on a stream with at least
+    /// `mergeWriteMinPlayers` players, frames its source sends within the window reach the players
+    /// as one batch, one write per player. Zero: one batch per read from the source.
+    public var mergeWrite: TimeAmount = .milliseconds(20)
+    /// Streams with fewer players than this relay at the end of every read
+    /// (`--merge-write-min-players`): the window is paid in latency only where it saves CPU.
+    public var mergeWriteMinPlayers = 100
+
+    var merge: MergePolicy { MergePolicy(window: mergeWrite, minimumPlayers: mergeWriteMinPlayers) }
     /// Connections served at once; further ones are refused.
     public var maxConnections: Int
     /// Bytes queued to one player before it skips to the next keyframe.

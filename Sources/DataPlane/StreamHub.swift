@@ -89,17 +89,25 @@ public final class StreamHub: @unchecked Sendable {
         push([frame], stream: name, sourceID: sourceID)
     }
 
-    /// Pushes frames from `sourceID` into stream `name` as one batch (one flush per player).
-    public func push(_ frames: [MediaFrame], stream name: String, sourceID: String) {
+    /// Pushes frames from `sourceID` into stream `name` as one batch (one write and one flush
+    /// per player); returns how many players the stream has (0 when `sourceID` is not its source).
+    @discardableResult
+    public func push(_ frames: [MediaFrame], stream name: String, sourceID: String) -> Int {
         let (stream, observers) = lock.withLock { (streams[name], self.observers) }
-        guard let stream, let relayed = stream.push(frames, from: sourceID) else { return }
-        for frame in relayed {
+        guard let stream, let relayed = stream.push(frames, from: sourceID) else { return 0 }
+        for frame in relayed.frames {
             for observer in observers { observer.frame(frame, stream: name) }
         }
+        return relayed.players
     }
 
     func addPlayer(_ player: any StreamSubscriber, to name: String) -> (stream: LiveStream, initial: [MediaFrame]) {
         withStreamCreatingIfNeeded(name) { stream in (stream, stream.addPlayer(player)) }
+    }
+
+    /// Attaches an RTMP player to `name`; returns the frames it starts with, serialized for it.
+    func join(_ connection: RTMPConnection, to name: String) -> (stream: LiveStream, initial: [OutgoingFrame]) {
+        withStreamCreatingIfNeeded(name) { stream in (stream, stream.join(connection)) }
     }
 
     func removePlayer(_ player: any StreamSubscriber, from stream: LiveStream) {

@@ -55,6 +55,48 @@ struct OutgoingFrame: Sendable {
     }
 }
 
+/// Frames relayed together (one read from the source, or one merge window) as players get them:
+/// each frame on its own, for a player that must skip some, and per encoding all of their bytes
+/// back to back, so that a player keeping up gets the whole batch in one write.
+struct OutgoingBatch: Sendable {
+    var frames: [OutgoingFrame]
+    /// Per encoding key, the frames' bytes in order; for a single frame its own bytes (no copy).
+    private var contiguous: [(key: EncodingKey, bytes: ByteBuffer)]
+
+    /// `keys`: the encodings the frames were serialized for (each once).
+    init(_ frames: [OutgoingFrame], keys: some Sequence<EncodingKey>) {
+        self.frames = frames
+        guard frames.count != 1 else {
+            contiguous = frames[0].encodings
+            return
+        }
+        // One copy per batch and encoding, shared by every player: cheaper than a write per
+        // frame per player.
+        contiguous = keys.map { key in
+            let parts = frames.compactMap { $0.bytes(for: key) }
+            var joined = ByteBuffer()
+            joined.reserveCapacity(parts.reduce(0) { $0 + $1.readableBytes })
+            for var part in parts { joined.writeBuffer(&part) }
+            return (key, joined)
+        }
+    }
+
+    /// The same batch with its joined bytes in storage of its own, for the players of another
+    /// event loop: every write to a player retains and releases the buffer's storage, and
+    /// players on two cores sharing one storage would fight over its reference count.
+    func copiedForAnotherLoop() -> OutgoingBatch {
+        var copy = self
+        copy.contiguous = contiguous.map { ($0.key, ByteBuffer(buffer: $0.bytes)) }
+        return copy
+    }
+
+    /// Every frame's bytes for players with encoding `key`, in one buffer.
+    func contiguousBytes(for key: EncodingKey) -> ByteBuffer? {
+        for encoding in contiguous where encoding.key == key { return encoding.bytes }
+        return nil
+    }
+}
+
 extension MediaFrame.Kind {
     var chunkStreamID: UInt32 {
         switch self {
@@ -67,15 +109,12 @@ extension MediaFrame.Kind {
 
 /// A player of a live stream. All calls arrive on the subscriber's own event loop.
 ///
-/// Frames come in batches: `deliver` for each frame (write, do not flush), then `endOfBatch`
-/// (flush once). A subscriber that wants `MediaFrame`s rather than RTMP bytes (HTTP delivery)
-/// takes them from `OutgoingFrame.frame`.
+/// Frames come in batches (`OutgoingBatch`): write the batch, then flush once. A subscriber that
+/// wants `MediaFrame`s rather than RTMP bytes takes them from `OutgoingFrame.frame`.
 protocol StreamSubscriber: AnyObject, Sendable {
     var eventLoop: any EventLoop { get }
     var encodingKey: EncodingKey { get }
-    func deliver(_ frame: OutgoingFrame)
-    /// The batch delivered since the last call is complete: flush it.
-    func endOfBatch()
+    func deliver(_ batch: OutgoingBatch)
     /// A publisher (re)started the stream: `NetStream.Play.PublishNotify`.
     func streamDidStart(_ name: String)
     /// The publisher left: `NetStream.Play.UnpublishNotify`; the player stays attached.

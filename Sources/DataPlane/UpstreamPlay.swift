@@ -24,8 +24,10 @@ final class UpstreamPlay: RTMPClientDelegate {
     private var messageStreamID: UInt32?
     private var feed: UpstreamFeed
     /// Frames to relay from the current read of the connection: pushed as one batch when the
-    /// read is complete (one flush per player, as for a local publisher).
-    private var pending: [MediaFrame] = []
+    /// read is complete or the merge window closes (one write per player, as for a local publisher).
+    private var pending: SourceBatch
+    private var mergeTimer: Scheduled<Void>?
+    private var eventLoop: (any EventLoop)?
     /// The hub source id while this play feeds the local stream.
     private(set) var sourceID: String?
     private var inHub = false
@@ -35,7 +37,7 @@ final class UpstreamPlay: RTMPClientDelegate {
 
     private static let createStreamTransaction: Double = 2
 
-    init(stream: String, target: UpstreamTarget, hub: StreamHub, events: any DataPlaneEventSink,
+    init(stream: String, target: UpstreamTarget, hub: StreamHub, events: any DataPlaneEventSink, merge: MergePolicy = .perRead,
          onEnded: @escaping (UpstreamPlay) -> Void, onUnpublished: @escaping (UpstreamPlay) -> Void = { _ in }) {
         self.stream = stream
         self.target = target
@@ -44,11 +46,13 @@ final class UpstreamPlay: RTMPClientDelegate {
         self.onEnded = onEnded
         self.onUnpublished = onUnpublished
         self.feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
+        self.pending = SourceBatch(policy: merge)
     }
 
     /// `tls`: the context for an `rtmps://` target (not made for plain RTMP ones).
     func start(on loop: any EventLoop, limits: ChunkDecoderLimits, clusterSecret: String?, tls: UpstreamTLS?) {
         guard client == nil, !stopped else { return }
+        eventLoop = loop
         client = RTMPClientHandler.open(host: target.host, port: target.port, app: target.app, limits: limits,
                                         clusterSecret: clusterSecret, tls: target.tls == true ? tls?.context : nil, on: loop, delegate: self)
     }
@@ -56,6 +60,8 @@ final class UpstreamPlay: RTMPClientDelegate {
     /// Ends the play (the connection closes; nothing is reported).
     func stop() {
         stopped = true
+        mergeTimer?.cancel()
+        mergeTimer = nil
         client?.close(reason: "play stopped")
         client = nil
     }
@@ -155,18 +161,26 @@ final class UpstreamPlay: RTMPClientDelegate {
             idleReported = false
             events.emit(.upstreamPlayStarted(server: target.id, stream: stream))
         }
-        pending += feed.receive(frame)
+        pending.append(contentsOf: feed.receive(frame))
     }
 
     func clientReadComplete(_ client: RTMPClientHandler) {
-        pushPending()
+        switch pending.readEnded() {
+        case .relay(let frames):
+            push(frames)
+        case .startWindow(let window):
+            guard let eventLoop else { return push(pending.take()) }
+            let play = NIOLoopBound(self, eventLoop: eventLoop)
+            mergeTimer = eventLoop.scheduleTask(in: window) { play.value.pushPending() }
+        case .wait:
+            break
+        }
     }
 
     private func pushPending() {
-        guard !pending.isEmpty else { return }
-        let frames = pending
-        pending.removeAll(keepingCapacity: true)
-        push(frames)
+        mergeTimer?.cancel()
+        mergeTimer = nil
+        push(pending.take())
     }
 
     /// Relays frames, splicing this play into the hub first if it is not there yet.
@@ -176,6 +190,6 @@ final class UpstreamPlay: RTMPClientDelegate {
             inHub = true
             hub.spliceSource(stream, sourceID: sourceID, source: StreamSource(kind: "upstream", upstream: target.id))
         }
-        hub.push(frames, stream: stream, sourceID: sourceID)
+        pending.relayed(toPlayers: hub.push(frames, stream: stream, sourceID: sourceID))
     }
 }

@@ -137,7 +137,7 @@ final class UpstreamSession: RTMPClientDelegate, @unchecked Sendable {
     private func startPlay(_ stream: String) {
         guard plays[stream] == nil, !closed else { return }
         let target = self.target
-        let play = UpstreamPlay(stream: stream, target: target, hub: links.hub, events: links.events,
+        let play = UpstreamPlay(stream: stream, target: target, hub: links.hub, events: links.events, merge: links.configuration.merge,
                                 onEnded: { [weak self] ended in self?.removePlay(ended) },
                                 onUnpublished: { [onStreamLost] play in onStreamLost(play.stream, target) })
         plays[stream] = play

@@ -55,8 +55,11 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Seconds a connection may stay after its handshake without publishing, playing or registering as a child node.")
     var idleTimeout: Double = 30
 
-    @Option(help: "Milliseconds a publisher's frames may wait to reach players as one batch (fewer writes per player, that much more latency); 0: one batch per read.")
-    var mergeWrite: Int = 0
+    @Option(help: "Milliseconds a source's frames may wait to reach the players of a stream with at least --merge-write-min-players players as one batch (one write per player, up to that much more latency); 0: one batch per read.")
+    var mergeWrite: Int = 20
+
+    @Option(help: "Players a stream needs before --merge-write applies to it (below: one batch per read, lowest latency).")
+    var mergeWriteMinPlayers: Int = 100
 
     @Option(help: "Seconds a peer has to complete the RTMP handshake.")
     var handshakeTimeout: Double = 5
@@ -194,6 +197,8 @@ struct RelayCommand: AsyncParsableCommand {
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         guard mergeWrite >= 0, mergeWrite <= 1000 else { throw ValidationError("--merge-write must be between 0 and 1000 milliseconds") }
         configuration.mergeWrite = .milliseconds(Int64(mergeWrite))
+        guard mergeWriteMinPlayers >= 0 else { throw ValidationError("--merge-write-min-players must be 0 or more") }
+        configuration.mergeWriteMinPlayers = mergeWriteMinPlayers
         guard maxConnectionBuffer >= 1 << 16 else { throw ValidationError("--max-connection-buffer must be at least 65536 bytes") }
         guard pullTimeout > 0, pullTimeout <= 3600 else { throw ValidationError("--pull-timeout must be between 0 and 3600 seconds") }
         configuration.pullTimeout = .milliseconds(Int64(pullTimeout * 1000))

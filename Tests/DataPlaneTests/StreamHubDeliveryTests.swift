@@ -14,8 +14,7 @@ final class FailingPlayer: StreamSubscriber, @unchecked Sendable {
     var stream: LiveStream?
     var left = false
     init(hub: StreamHub) { self.hub = hub }
-    func deliver(_ frame: OutgoingFrame) {}
-    func endOfBatch() {}
+    func deliver(_ batch: OutgoingBatch) {}
     func streamDidStart(_ name: String) {
         guard let stream else { return }
         hub.removePlayer(self, from: stream)
@@ -52,7 +51,13 @@ final class FailingPlayer: StreamSubscriber, @unchecked Sendable {
         for player in players {
             player.run()
             #expect(player.frames.map(\.timestamp) == [0, 10, 40, 50])
-            #expect(player.batches == 2)
+            #expect(player.batches.count == 2)
+            // A player keeping up writes a batch at once: every frame's bytes, back to back.
+            let parts = player.batches[0].frames.compactMap { $0.bytes(for: player.encodingKey) }
+            var expected = ByteBuffer()
+            for var part in parts { expected.writeBuffer(&part) }
+            #expect(player.batches[0].contiguousBytes(for: player.encodingKey) == expected)
+            #expect(expected.readableBytes > 0)
             // Subscribers that do not speak RTMP get the frame itself.
             #expect(player.frames.first?.frame == StreamHubTests.key(0))
         }

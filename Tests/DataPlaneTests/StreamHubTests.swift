@@ -14,9 +14,14 @@ final class RecordingSubscriber: StreamSubscriber, @unchecked Sendable {
     var notifications: [String] = []
     /// Frames and notifications in the order they arrived.
     var order: [String] = []
-    func deliver(_ frame: OutgoingFrame) { frames.append(frame); order.append("frame \(frame.timestamp)") }
-    var batches = 0
-    func endOfBatch() { batches += 1 }
+    var batches: [OutgoingBatch] = []
+    func deliver(_ batch: OutgoingBatch) {
+        batches.append(batch)
+        for frame in batch.frames {
+            frames.append(frame)
+            order.append("frame \(frame.timestamp)")
+        }
+    }
     func streamDidStart(_ name: String) { notifications.append("start \(name)"); order.append("start \(name)") }
     func streamDidStop(_ name: String) { notifications.append("stop \(name)") }
     func streamNotFound(_ name: String) { notifications.append("not found \(name)") }

@@ -104,6 +104,39 @@ struct RelayOriginTests {
         }
     }
 
+    /// Past `--merge-write-min-players`, a stream's frames reach players in merge windows (one
+    /// write per player per window): stock players still get every frame, in order.
+    @Test func aStreamWithManyPlayersIsDeliveredInMergeWindowsWithEveryFrameInOrder() throws {
+        let (relay, port) = try RelayFixtures.startRelay(extra: ["--merge-write", "40", "--merge-write-min-players", "10"])
+        defer { relay.stop() }
+        let url = RelayFixtures.url(port: port)
+        let publisher = try RelayFixtures.startPublisher(url: url, seconds: 40)
+        defer { publisher.stop() }
+        try RelayFixtures.waitForStream(url: url)
+        let players = try TestProcess(Binaries.path("lsc-loadclient"), [url, "--players", "20", "--duration", "12"], name: "merged-players")
+        defer { players.stop() }
+        try waitUntil("20 players attached (the stream is past the merge threshold)", timeout: 20) {
+            relay.output.components(separatedBy: "playing").count - 1 >= 20
+        }
+
+        let capture = TestDirectory.make("merged").appendingPathComponent("capture.flv").path
+        let copy = try Tools.run("ffmpeg", ["-v", "error", "-i", url, "-t", "5", "-c", "copy", "-f", "flv", capture], timeout: 30)
+        #expect(copy.status == 0, "ffmpeg player failed: \(copy.stderr)")
+        let video = try RelayFixtures.packets(of: capture, stream: "v")
+        #expect(video.count >= 100, "5 s of 25 fps")
+        #expect(video.first?.key == true)
+        // Every frame: no gap of more than one frame interval in the decode times.
+        #expect(zip(video, video.dropFirst()).allSatisfy { $1.dts >= $0.dts && $1.dts - $0.dts < 0.07 })
+        let audio = try RelayFixtures.packets(of: capture, stream: "a")
+        #expect(zip(audio, audio.dropFirst()).allSatisfy { $0.dts <= $1.dts })
+
+        #expect(players.waitForExit(timeout: 40))
+        let report = try UpstreamSpliceLiveTests.report(of: players)
+        #expect(report["keptUp"] as? Int == 20, "\(report)")
+        #expect(report["firstVideoKeyframe"] as? Bool == true)
+        #expect(report["nonMonotonic"] as? Int == 0)
+    }
+
     @Test func connectToAnotherAppIsRejected() throws {
         let (relay, port) = try RelayFixtures.startRelay()
         defer { relay.stop() }

@@ -18,8 +18,9 @@ struct TierLiveTests {
         let intermediate = try TierNode(name: "intermediate", role: "intermediate", hostINI: [TierNode.group("origins", origin)],
                                         relayExtra: [], controlExtra: [])
         defer { intermediate.stop() }
+        // The edge merges what its pull brings once 10 players watch (the 20 below).
         let edge = try TierNode(name: "edge", role: "edge", hostINI: [TierNode.group("intermediates", intermediate)],
-                                relayExtra: [], controlExtra: [])
+                                relayExtra: ["--merge-write", "40", "--merge-write-min-players", "10"], controlExtra: [])
         defer { edge.stop() }
 
         // addStream travels origin → intermediate → edge before any player asks for the stream.
