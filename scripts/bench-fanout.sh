@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Fan-out benchmark: one 2.5 Mbps 720p stream, N players (lsc-loadclient), for lsc-relay and
 # nginx + libnginx-mod-rtmp (one worker), in the same run. Prints a Markdown table: players kept
-# up, server CPU, baseline RSS (0 players), marginal KiB per player, and (when `perf` works)
-# syscalls per player-message counted over 8 s of steady play.
+# up, server CPU over the whole run (the ramp-up's joins included) and over 8 s of steady play,
+# baseline RSS (0 players), marginal KiB per player, and (when `perf` works) syscalls per
+# player-message counted over the same 8 s.
 #   bash scripts/bench-fanout.sh            # N = 100 1000 2000, 20 s each
 #   COUNTS="100" SECONDS_PER_RUN=10 bash scripts/bench-fanout.sh
-#   RELAY_ARGS="--dvr off --merge-write 20" bash scripts/bench-fanout.sh
+#   RELAY_ARGS="--dvr off --merge-write 0" ROUNDS=2 bash scripts/bench-fanout.sh
 set -euo pipefail
 ulimit -n 65536 2>/dev/null || true
 cd "$(dirname "$0")/.."
@@ -32,21 +33,28 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
 
 measure() { # name pid url
-  local name=$1 pid=$2 url=$3
-  local base
-  base=$(rss_kb "$pid")
-  for n in $counts; do
+  local name=$1 pid=$2 url=$3 n=$4 base=$5
+  {
     local before after rss report syscalls per_message
     before=$(cpu_ticks "$pid")
     "$bin/lsc-loadclient" "$url" --players "$n" --duration "$seconds" --ramp-up 2 --threads 1 >"$work/report.json" &
     local client=$!
     per_message="n/a"
-    if command -v perf >/dev/null && [ "$seconds" -ge 12 ]; then
+    steady="n/a"
+    if [ "$seconds" -ge 12 ]; then
+      # Steady play: 8 s from 3 s after the ramp-up began (every player joined, its cached GOP sent).
       sleep 3
-      if syscalls=$(perf stat -x, -e raw_syscalls:sys_enter -p "$pid" -- sleep 8 2>&1 >/dev/null | awk -F, '/raw_syscalls/ {print $1}') \
+      local steady_before steady_after
+      steady_before=$(cpu_ticks "$pid")
+      if command -v perf >/dev/null \
+         && syscalls=$(perf stat -x, -e raw_syscalls:sys_enter -p "$pid" -- sleep 8 2>&1 >/dev/null | awk -F, '/raw_syscalls/ {print $1}') \
          && [ -n "$syscalls" ] && [ "$syscalls" != "<not supported>" ]; then
         per_message=$(python3 -c "print(round($syscalls / (8 * $n * $messages_per_second), 3))")
+      else
+        sleep 8
       fi
+      steady_after=$(cpu_ticks "$pid")
+      steady=$(python3 -c "print(round(($steady_after-$steady_before)/$hz/8*100,1))")
     fi
     wait "$client"
     report=$(cat "$work/report.json")
@@ -55,8 +63,8 @@ measure() { # name pid url
     local kept cpu
     kept=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["keptUp"])' "$report")
     cpu=$(python3 -c "print(round(($after-$before)/$hz/($seconds+2)*100,1))")
-    echo "| $name | $n | $kept | $cpu | $((base/1024)) | $((rss/1024)) | $(python3 -c "print(round(($rss-$base)/$n,1))") | $per_message |"
-  done
+    echo "| $name | $n | $kept | $cpu | $steady | $((base/1024)) | $((rss/1024)) | $(python3 -c "print(round(($rss-$base)/$n,1))") | $per_message |"
+  }
 }
 
 port=$((20000 + RANDOM % 10000))
@@ -88,7 +96,15 @@ sleep 4
 
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| server | players | kept up with real time | server CPU % (of one core) | RSS MiB at 0 players | RSS MiB | marginal KiB per player | syscalls per player-message |"
-echo "|---|---|---|---|---|---|---|---|"
-measure lsc-relay "$relay" "rtmp://127.0.0.1:$port/livestreamcast_origin/live"
-measure nginx-rtmp "$nginx_pid" "rtmp://127.0.0.1:$nport/livestreamcast_origin/live"
+echo "| server | players | kept up with real time | server CPU % (of one core), whole run | CPU %, steady play (8 s) | RSS MiB at 0 players | RSS MiB | marginal KiB per player | syscalls per player-message |"
+echo "|---|---|---|---|---|---|---|---|---|"
+# Each count for one server right after the other, so both see the same machine; ROUNDS repeats
+# the whole set (the figures of one 20 s run vary by ±15 % on a shared machine).
+relay_base=$(rss_kb "$relay")
+nginx_base=$(rss_kb "$nginx_pid")
+for round in $(seq "${ROUNDS:-1}"); do
+  for n in $counts; do
+    measure lsc-relay "$relay" "rtmp://127.0.0.1:$port/livestreamcast_origin/live" "$n" "$relay_base"
+    measure nginx-rtmp "$nginx_pid" "rtmp://127.0.0.1:$nport/livestreamcast_origin/live" "$n" "$nginx_base"
+  done
+done

@@ -28,7 +28,7 @@ public struct RelayConfiguration: Sendable {
     /// Merge window for delivery (`--merge-write MS`): on a stream with at least
     /// `mergeWriteMinPlayers` players, frames its source sends within the window reach the players
     /// as one batch, one write per player. Zero: one batch per read from the source.
-    public var mergeWrite: TimeAmount = .milliseconds(20)
+    public var mergeWrite: TimeAmount = .milliseconds(40)
     /// Streams with fewer players than this relay at the end of every read
     /// (`--merge-write-min-players`): the window is paid in latency only where it saves CPU.
     public var mergeWriteMinPlayers = 100

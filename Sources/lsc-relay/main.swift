@@ -56,7 +56,7 @@ struct RelayCommand: AsyncParsableCommand {
     var idleTimeout: Double = 30
 
     @Option(help: "Milliseconds a source's frames may wait to reach the players of a stream with at least --merge-write-min-players players as one batch (one write per player, up to that much more latency); 0: one batch per read.")
-    var mergeWrite: Int = 20
+    var mergeWrite: Int = 40
 
     @Option(help: "Players a stream needs before --merge-write applies to it (below: one batch per read, lowest latency).")
     var mergeWriteMinPlayers: Int = 100
