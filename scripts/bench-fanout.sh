@@ -83,7 +83,7 @@ daemon off;
 master_process off;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
+events { worker_connections 16384; }
 rtmp { server { listen 127.0.0.1:$nport; chunk_size 4096;
   application livestreamcast_origin { live on; wait_key on; } } }
 NGINX

@@ -8,7 +8,7 @@
 #   SECONDS_PER_RUN=10 PLAYERS=5 bash scripts/bench-latency.sh
 #   SERVERS=nginx bash scripts/bench-latency.sh        # only nginx-rtmp (or SERVERS=lsc)
 #   LSC_BIN_DIR=.build/debug bash scripts/bench-latency.sh   # use built binaries, no release build
-#   RELAY_ARGS="--merge-write 20" bash scripts/bench-latency.sh   # extra lsc-relay flags on every node
+#   RELAY_ARGS="--merge-write-min-players 0" bash scripts/bench-latency.sh   # extra lsc-relay flags on every node (here: the 40 ms merge window on every stream, as a stream of 100+ players gets it)
 #   (LSC_LOG_LEVEL sets the nodes' log level, default info; logs and JSON reports stay in the work dir)
 # Everything listens on 127.0.0.1; every process this script starts is stopped by PID at exit.
 set -euo pipefail
