@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Cost of the data plane's status snapshot with many clients: lsc-relay (release, --dvr off) with
+# one 2.5 Mbps stream and N players (lsc-loadclient), a reader on its control socket taking the
+# snapshots lsc-control would get (every 500 ms), and the CPU of each relay thread over 10 s.
+# The control link's thread is the one encoding the snapshots.
+#   bash scripts/bench-snapshot.sh          # N = 2000
+#   PLAYERS=500 bash scripts/bench-snapshot.sh
+# Everything listens on 127.0.0.1; every process this script starts is stopped by PID at exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+players=${PLAYERS:-2000}
+swift build -c release --product lsc-relay >/dev/null
+swift build -c release --product lsc-loadclient >/dev/null
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d /tmp/lsc-bench-snapshot.XXXX)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+src="$work/source.flv"
+ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=25" -f lavfi -i "sine=frequency=440" -t 60 \
+  -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k -bufsize 5000k -g 50 -c:a aac -b:a 128k -f flv "$src"
+port=$((20000 + RANDOM % 10000))
+sock="$work/control.sock"
+"$bin/lsc-relay" --role origin --rtmp "127.0.0.1:$port" --http off --dvr off --log-level warning --control-socket "$sock" >"$work/relay.log" 2>&1 &
+relay=$!; pids+=($relay)
+sleep 1
+url="rtmp://127.0.0.1:$port/livestreamcast_origin/live"
+ffmpeg -v error -re -stream_loop -1 -i "$src" -c copy -f flv "$url" >"$work/publisher.log" 2>&1 &
+pids+=($!)
+sleep 2
+"$bin/lsc-loadclient" "$url" --players "$players" --duration 25 --ramp-up 2 --threads 1 >"$work/report.json" &
+client=$!; pids+=($client)
+sleep 6
+python3 - "$sock" >"$work/reader.txt" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+total = lines = 0
+end = time.time() + 14
+while time.time() < end:
+    data = s.recv(1 << 20)
+    if not data:
+        break
+    total += len(data)
+    lines += data.count(b'\n')
+print(f"control link: {total} bytes, {lines} messages in 14 s")
+PY
+reader=$!; pids+=($reader)
+sleep 2
+threads() { for task in /proc/$relay/task/*; do echo "$(cat "$task/comm") $(awk '{print $14 + $15}' "$task/stat")"; done; }
+threads >"$work/before.txt"
+sleep 10
+threads >"$work/after.txt"
+hz=$(getconf CLK_TCK)
+echo "players: $players"
+paste "$work/before.txt" "$work/after.txt" | awk -v hz="$hz" '{ d = $4 - $2; if (d > 0) printf "%s: %.1f %% of a core\n", $1, d / hz / 10 * 100 }'
+wait "$reader"
+cat "$work/reader.txt"
