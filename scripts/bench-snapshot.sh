@@ -13,24 +13,20 @@ swift build -c release --product lsc-relay >/dev/null
 swift build -c release --product lsc-loadclient >/dev/null
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/lsc-bench-snapshot.XXXX)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source scripts/lib/processes.sh  # start/stop by PID (the script has cd-ed to the repository root)
 
 src="$work/source.flv"
 ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=25" -f lavfi -i "sine=frequency=440" -t 60 \
   -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k -bufsize 5000k -g 50 -c:a aac -b:a 128k -f flv "$src"
 port=$((20000 + RANDOM % 10000))
 sock="$work/control.sock"
-"$bin/lsc-relay" --role origin --rtmp "127.0.0.1:$port" --http off --dvr off --log-level warning --control-socket "$sock" >"$work/relay.log" 2>&1 &
-relay=$!; pids+=($relay)
+start relay "$bin/lsc-relay" --role origin --rtmp "127.0.0.1:$port" --http off --dvr off --log-level warning --control-socket "$sock"
+relay=$started
 sleep 1
 url="rtmp://127.0.0.1:$port/livestreamcast_origin/live"
-ffmpeg -v error -re -stream_loop -1 -i "$src" -c copy -f flv "$url" >"$work/publisher.log" 2>&1 &
-pids+=($!)
+start publisher ffmpeg -v error -re -stream_loop -1 -i "$src" -c copy -f flv "$url"
 sleep 2
-"$bin/lsc-loadclient" "$url" --players "$players" --duration 25 --ramp-up 2 --threads 1 >"$work/report.json" &
-client=$!; pids+=($client)
+start players "$bin/lsc-loadclient" "$url" --players "$players" --duration 25 --ramp-up 2 --threads 1
 sleep 6
 python3 - "$sock" >"$work/reader.txt" <<'PY' &
 import socket, sys, time
@@ -46,7 +42,7 @@ while time.time() < end:
     lines += data.count(b'\n')
 print(f"control link: {total} bytes, {lines} messages in 14 s")
 PY
-reader=$!; pids+=($reader)
+reader=$!; pids+=("$reader")
 sleep 2
 threads() { for task in /proc/$relay/task/*; do echo "$(cat "$task/comm") $(awk '{print $14 + $15}' "$task/stat")"; done; }
 threads >"$work/before.txt"

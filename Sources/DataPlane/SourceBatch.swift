@@ -28,7 +28,7 @@ struct SourceBatch {
     enum ReadEnd: Equatable {
         /// Relay these frames now, as one batch.
         case relay([MediaFrame])
-        /// Start a timer for the merge window; `windowClosed()` takes the frames when it fires.
+        /// Start a timer for the merge window; when it fires, `take()` gives the frames to relay.
         case startWindow(TimeAmount)
         /// Nothing to do (no frames, or a window is already running).
         case wait
