@@ -23,17 +23,18 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     private var handshakeTimeout: Scheduled<Void>?
     private var idleTimeout: Scheduled<Void>?
-    private var connected = false
+    /// The command layer's rules and state (`RTMPSession`): connect, stream ids, publish.
+    private var session: RTMPSession
+    private var connected: Bool { session.connected }
     /// The `connect` command's tcUrl as sent (a publish key may be in its query, as in `connectedApp`).
-    private var connectTcUrl: String?
+    private var connectTcUrl: String? { session.connectTcUrl }
     /// Registered with `FCAddChild`, or presented the cluster secret in `connect` (a child's pull).
     private var registeredChild = false
     private var closing = false
-    private var nextStreamID: UInt32 = 0
 
     // Publishing.
-    private var publishedStream: String?
-    private var publishStreamID: UInt32 = 0
+    private var publishedStream: String? { session.publishing?.name }
+    private var publishStreamID: UInt32 { session.publishing?.streamID ?? 0 }
     /// Frames received and not yet pushed to the hub: pushed as one batch at the end of each
     /// read (`channelReadComplete`), or when the `--merge-write` window closes.
     private var pending: SourceBatch
@@ -42,13 +43,16 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     // Playing.
     private var playing: LiveStream?
     var playStreamID: UInt32 = 1 {
-        didSet { encodingKey.streamID = playStreamID }
+        didSet {
+            encodingKey.streamID = playStreamID
+            session.playStreamID = playStreamID
+        }
     }
     /// A recorded file being played (`RTMPConnection+VOD.swift`).
     var vod: VODPlayback?
     /// `connect`'s app field as sent: its instance may hold the front of a VOD name, its query a
     /// publish key.
-    var connectedApp = ""
+    var connectedApp: String { session.connectedApp }
     private var skipUntilKeyframe = true
     /// The channel's writability, tracked from its events (cheaper than asking the channel for
     /// every frame of every player).
@@ -67,6 +71,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         self.logger = node.logger
         self.encodingKey = EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: 1)
         self.pending = SourceBatch(policy: node.configuration.merge)
+        self.session = RTMPSession(app: node.configuration.app, outgoingChunkSize: node.configuration.outgoingChunkSize)
     }
 
     /// Sets up `channel`'s RTMP pipeline with a new connection as its session handler.
@@ -246,20 +251,20 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     private func handle(_ command: RTMPCommand, streamID: UInt32) {
         switch command {
         case .connect(let connect):
-            handleConnect(connect)
+            let wasConnected = connected
+            perform(session.received(command, streamID: streamID))
+            if !wasConnected, connected { didConnect(connect) }
+            if !wasConnected, !connected { logger.info("rejecting connect to unknown app", metadata: ["app": "\(connect.app)"]) }
+        case .createStream, .releaseStream, .publish, .deleteStream, .closeStream:
+            perform(session.received(command, streamID: streamID))
+        case .other(let call) where call.name != "getStreamLength":
+            perform(session.received(command, streamID: streamID))
         case _ where !connected:
             close(reason: "command before connect", counted: "protocol-error")
-        case .createStream(let tid):
-            nextStreamID += 1
-            reply(StatusMessages.result(transactionID: tid, .number(Double(nextStreamID))))
-        case .releaseStream(let tid, _):
-            reply(StatusMessages.result(transactionID: tid))
         case .fcPublish(_, let raw):
             let code = (try? StreamName.normalize(raw)).map { node.hub.isPublished($0) ? StatusCode.publishBadName : StatusCode.publishStart }
                 ?? StatusCode.publishBadName
             reply(StatusMessages.callback("onFCPublish", code: code, description: raw, level: code == StatusCode.publishStart ? "status" : "error"))
-        case .publish(_, let raw, _):
-            handlePublish(raw, streamID: streamID)
         case .fcUnpublish(_, let raw):
             reply(StatusMessages.callback("onFCUnpublish", code: StatusCode.unpublishSuccess, description: raw))
             if let name = try? StreamName.normalize(raw), name == publishedStream { stopPublishing() }
@@ -292,51 +297,45 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
                 stopPlaying()
                 reply(StatusMessages.onStatus(code: StatusCode.playStop, description: raw), streamID: playStreamID)
             }
-        case .deleteStream(_, let id):
-            if id == publishStreamID { stopPublishing() }
-            if id == playStreamID { stopPlaying() }
-        case .closeStream:
-            if streamID == publishStreamID { stopPublishing() }
-            if streamID == playStreamID { stopPlaying() }
         case .fcAddChild(let tid, let arguments):
             handleAddChild(transactionID: tid, arguments: arguments)
-        case .other(let call) where call.name == "getStreamLength":
+        case .other(let call):
             replyStreamLength(call)
-        case .other(let call) where call.name == "_checkbw":
-            reply(StatusMessages.result(transactionID: call.transactionID))
-        case .other(let call) where call.transactionID != 0:
-            reply(StatusMessages.error(transactionID: call.transactionID, code: "NetConnection.Call.Failed",
-                                       description: "Method not found (\(call.name))."))
         default:
             break
         }
         flush()
     }
 
-    private func handleConnect(_ connect: ConnectCommand) {
-        guard !connected else { return }
-        guard connect.appName == node.configuration.app else {
-            logger.info("rejecting connect to unknown app", metadata: ["app": "\(connect.app)"])
-            reply(StatusMessages.error(transactionID: connect.transactionID, code: StatusCode.connectRejected,
-                                       description: "Application '\(connect.appName)' is not served here (app is '\(node.configuration.app)')."))
-            closeAfterFlush()
-            return
+    /// Carries out what the session decided.
+    private func perform(_ actions: [RTMPSession.Action]) {
+        for action in actions {
+            switch action {
+            case .sendControl(let message):
+                send(message, on: RTMPChunkStreamID.control)
+            case .reply(let command, let streamID):
+                reply(command, streamID: streamID)
+            case .requestPublish(let name, let raw, let streamID):
+                requestPublish(name, raw: raw, streamID: streamID)
+            case .stopPublishing:
+                stopPublishing()
+            case .stopPlaying:
+                stopPlaying()
+            case .closeAfterFlush:
+                closeAfterFlush()
+            case .close(let reason, let counter):
+                close(reason: reason, counted: counter)
+            }
         }
-        connected = true
-        connectTcUrl = connect.tcUrl
+    }
+
+    /// What the connection keeps of a successful connect besides the session's state.
+    private func didConnect(_ connect: ConnectCommand) {
         if let secret = connect.commandObject[ClientRequests.clusterSecretProperty]?.stringValue,
            node.configuration.clusterSecret != nil, node.children.accepts(secret: secret) {
             registeredChild = true
         }
-        connectedApp = connect.app
-        // E-RTMP: answer with the codecs and capsEx we share; legacy clients get the legacy answer.
-        let enhanced = EnhancedCapabilities(commandObject: connect.commandObject).map { EnhancedCapabilities.relay.answer(to: $0) }
-        negotiatedMultitrack = enhanced?.supportsMultitrack ?? false
-        send(ProtocolControl.windowAcknowledgementSize(2_500_000), on: RTMPChunkStreamID.control)
-        send(ProtocolControl.setPeerBandwidth(2_500_000), on: RTMPChunkStreamID.control)
-        send(ProtocolControl.setChunkSize(node.configuration.outgoingChunkSize), on: RTMPChunkStreamID.control)
-        reply(StatusMessages.connectSuccess(transactionID: connect.transactionID, objectEncoding: connect.objectEncoding,
-                                            enhanced: enhanced))
+        negotiatedMultitrack = session.negotiatedMultitrack
     }
 
     /// `FCAddChild([secret | {secret, app}])`: a downstream node registers (seed API). With a
@@ -369,34 +368,26 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func handlePublish(_ raw: String, streamID: UInt32) {
-        guard publishedStream == nil else { return }
-        let name: String
-        do {
-            name = try StreamName.normalize(raw)
-        } catch {
-            reply(StatusMessages.onStatus(code: StatusCode.publishBadName, description: "\(raw): \(error)", level: "error"), streamID: streamID)
-            closeAfterFlush()
-            return
-        }
+    /// The session's publish request: the publish keys, then the hub, which gives the name to one
+    /// source at a time.
+    private func requestPublish(_ name: String, raw: String, streamID: UInt32) {
         guard node.access.mayPublish(stream: name, key: PublishKeys.presentedKey(publishName: raw, app: connectedApp, tcUrl: connectTcUrl)) else {
             // The name stays free: nothing was claimed.
             logger.warning("refusing publish: missing or wrong publish key", metadata: ["stream": "\(name)"])
-            refusePublish(counted: "bad-publish-key", description: "\(name): missing or wrong publish key", streamID: streamID)
+            node.clients.countRefused("bad-publish-key")
+            perform(session.publishRefused(description: "\(name): missing or wrong publish key", streamID: streamID))
             return
         }
         guard node.hub.startPublishing(name, sourceID: clientID, source: StreamSource(kind: "publisher", clientId: clientID)) else {
             logger.info("refusing second publisher", metadata: ["stream": "\(name)"])
-            refusePublish(counted: "stream-busy", description: "\(name) is already being published", streamID: streamID)
+            node.clients.countRefused("stream-busy")
+            perform(session.publishRefused(description: "\(name) is already being published", streamID: streamID))
             return
         }
-        publishedStream = name
-        publishStreamID = streamID
         stats?.set(kind: "publisher", stream: name)
         idleTimeout?.cancel()
         logger.info("publishing", metadata: ["stream": "\(name)"])
-        send(ProtocolControl.userControl(.streamBegin(streamID: streamID)), on: RTMPChunkStreamID.control)
-        reply(StatusMessages.onStatus(code: StatusCode.publishStart, description: "\(name) is now published."), streamID: streamID)
+        perform(session.publishStarted(name: name, streamID: streamID))
     }
 
     private func handlePlay(_ raw: String, streamID: UInt32) {
@@ -441,13 +432,6 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         return signer.verify(app: node.configuration.app, stream: name, rawName: raw, now: Int64(Date().timeIntervalSince1970))
     }
 
-    /// `NetStream.Publish.BadName`, counted under `counter`, and the connection closed.
-    private func refusePublish(counted counter: String, description: String, streamID: UInt32) {
-        node.clients.countRefused(counter)
-        reply(StatusMessages.onStatus(code: StatusCode.publishBadName, description: description, level: "error"), streamID: streamID)
-        closeAfterFlush()
-    }
-
     /// With `--play-secret-file`, a play needs a valid signed token in the name's query; child
     /// nodes that registered with the cluster secret pull without one. A refused play gets
     /// `NetStream.Play.Failed`, is logged and counted, and the connection is closed.
@@ -464,7 +448,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     private func stopPublishing() {
         pushPendingFrames()
         guard let name = publishedStream else { return }
-        publishedStream = nil
+        session.publishEnded()
         node.hub.stopPublishing(name, sourceID: clientID)
         logger.info("unpublished", metadata: ["stream": "\(name)"])
         stats?.set(kind: "connecting", stream: nil)

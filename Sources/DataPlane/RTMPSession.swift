@@ -1,8 +1,8 @@
 import RTMP
 
 /// The command layer of one RTMP server connection as a value, first slice (work in progress on
-/// the `session-machine` branch, not wired into `RTMPConnection` yet): a command comes in, the
-/// actions the connection must carry out come out. The connection owns the socket, the hub and the
+/// the `session-machine` branch): a command comes in, the actions the connection must carry out
+/// come out; `RTMPConnection.perform` carries them out. The connection owns the socket, the hub and the
 /// timers and reports what they answered (`publishStarted`, `publishRefused`); this owns the
 /// rules: connect first, the app, stream ids, which stream a `deleteStream` ends.
 ///
@@ -96,6 +96,11 @@ struct RTMPSession {
         publishing = (name, streamID)
         return [.sendControl(ProtocolControl.userControl(.streamBegin(streamID: streamID))),
                 .reply(StatusMessages.onStatus(code: StatusCode.publishStart, description: "\(name) is now published."), streamID: streamID)]
+    }
+
+    /// The publish ended (unpublish, deleteStream, the connection going away).
+    mutating func publishEnded() {
+        publishing = nil
     }
 
     /// The hub or the publish keys refused: `NetStream.Publish.BadName`, and the connection closed
