@@ -5,44 +5,28 @@ import RTMP
 import Recording
 
 extension RTMPConnection: VODOutput {
-    /// Plays a recorded file when `raw` is a VOD name (`mp4:exports/goal-1.f4v`, `mp4:dvr/live`,
-    /// see `VODName`) and returns true; false leaves `raw` to the live path. `start` is play's
-    /// start argument in milliseconds (negative values, "live or recorded", start at 0), `length`
-    /// its length argument in milliseconds (negative or absent: to the end). The connection's app
-    /// instance may hold the front of the name (`VODName.joining`).
-    func playVOD(_ played: String, start: Double?, length: Double? = nil, streamID: UInt32) -> Bool {
-        let raw = VODName.joining(app: connectedApp, play: played)
-        let name: VODName
-        do {
-            guard let parsed = try VODName(raw) else { return false }
-            name = parsed
-        } catch {
-            stopPlaying()
-            reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(raw): \(error)", level: "error"), streamID: streamID)
-            return true
-        }
-        stopPlaying()
+    /// Plays the recorded file `name` (see `VODName`; `raw` as the client named it). `start` is
+    /// play's start argument in milliseconds (negative values, "live or recorded", start at 0),
+    /// `length` its length argument in milliseconds (negative or absent: to the end).
+    func playRecorded(_ name: VODName, raw: String, start: Double?, length: Double?, streamID: UInt32) {
         playStreamID = streamID
         stats?.set(kind: "player", stream: raw)
         guard let mediaRoot = node.configuration.mediaRoot else {
             reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(raw): this relay serves no media",
                                           level: "error"), streamID: streamID)
-            return true
+            return
         }
         logger.info("playing recorded file", metadata: ["name": "\(raw)"])
         let playback = VODPlayback(name: raw, output: self, eventLoop: eventLoop, logger: logger)
         vod = playback
         playback.start(VODLibrary(mediaRoot: mediaRoot, files: LocalDVRFileSystem()), name: name,
                        at: VODPlayback.milliseconds(start ?? 0), length: length.flatMap { $0 < 0 ? nil : VODPlayback.milliseconds($0) })
-        return true
     }
 
-    /// `getStreamLength(name)` (FMS; Flash players ask before a VOD play): the duration in
-    /// seconds of a recorded file or recording (read on the thread pool), 0 for live or unknown names.
-    func replyStreamLength(_ call: CommandMessage) {
-        let transactionID = call.transactionID
-        guard let raw = call.firstStringArgument, let name = try? VODName(VODName.joining(app: connectedApp, play: raw)),
-              let mediaRoot = node.configuration.mediaRoot else {
+    /// `getStreamLength`'s answer: the duration in seconds of a recorded file or recording, read
+    /// on the thread pool; 0 when this relay serves no media or the file is missing.
+    func replyRecordedLength(_ name: VODName, transactionID: Double) {
+        guard let mediaRoot = node.configuration.mediaRoot else {
             reply(StatusMessages.result(transactionID: transactionID, .number(0)))
             return
         }

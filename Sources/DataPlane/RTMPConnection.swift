@@ -23,13 +23,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     private var handshakeTimeout: Scheduled<Void>?
     private var idleTimeout: Scheduled<Void>?
-    /// The command layer's rules and state (`RTMPSession`): connect, stream ids, publish.
+    /// The command layer's rules and state (`RTMPSession`): connect, stream ids, publish, play.
     private var session: RTMPSession
     private var connected: Bool { session.connected }
-    /// The `connect` command's tcUrl as sent (a publish key may be in its query, as in `connectedApp`).
-    private var connectTcUrl: String? { session.connectTcUrl }
-    /// Registered with `FCAddChild`, or presented the cluster secret in `connect` (a child's pull).
-    private var registeredChild = false
     private var closing = false
 
     // Publishing.
@@ -42,17 +38,12 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
 
     // Playing.
     private var playing: LiveStream?
+    /// The message stream id of the current play (kept in the encoding key, read for every frame).
     var playStreamID: UInt32 = 1 {
-        didSet {
-            encodingKey.streamID = playStreamID
-            session.playStreamID = playStreamID
-        }
+        didSet { encodingKey.streamID = playStreamID }
     }
     /// A recorded file being played (`RTMPConnection+VOD.swift`).
     var vod: VODPlayback?
-    /// `connect`'s app field as sent: its instance may hold the front of a VOD name, its query a
-    /// publish key.
-    var connectedApp: String { session.connectedApp }
     private var skipUntilKeyframe = true
     /// The channel's writability, tracked from its events (cheaper than asking the channel for
     /// every frame of every player).
@@ -249,115 +240,62 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     // MARK: Commands
 
     private func handle(_ command: RTMPCommand, streamID: UInt32) {
-        switch command {
-        case .connect(let connect):
-            let wasConnected = connected
-            perform(session.received(command, streamID: streamID))
-            if !wasConnected, connected { didConnect(connect) }
-            if !wasConnected, !connected { logger.info("rejecting connect to unknown app", metadata: ["app": "\(connect.app)"]) }
-        case .createStream, .releaseStream, .publish, .deleteStream, .closeStream:
-            perform(session.received(command, streamID: streamID))
-        case .other(let call) where call.name != "getStreamLength":
-            perform(session.received(command, streamID: streamID))
-        case _ where !connected:
-            close(reason: "command before connect", counted: "protocol-error")
-        case .fcPublish(_, let raw):
-            let code = (try? StreamName.normalize(raw)).map { node.hub.isPublished($0) ? StatusCode.publishBadName : StatusCode.publishStart }
-                ?? StatusCode.publishBadName
-            reply(StatusMessages.callback("onFCPublish", code: code, description: raw, level: code == StatusCode.publishStart ? "status" : "error"))
-        case .fcUnpublish(_, let raw):
-            reply(StatusMessages.callback("onFCUnpublish", code: StatusCode.unpublishSuccess, description: raw))
-            if let name = try? StreamName.normalize(raw), name == publishedStream { stopPublishing() }
-        case .play(_, let raw, let start, let length):
-            idleTimeout?.cancel()
-            // A recorded file under a play secret: the token signs the VOD name as a URL names it
-            // (librtmp's split app/play joined again), without its query.
-            let vodName = VODName.joining(app: connectedApp, play: raw)
-            if node.access.playSigner != nil, (try? VODName(vodName)) != nil,
-               !mayPlay(String(vodName.prefix { $0 != "?" }), raw: vodName, streamID: streamID) { break }
-            if playVOD(raw, start: start, length: length, streamID: streamID) { break }
-            handlePlay(raw, streamID: streamID)
-        case .seek(_, let milliseconds):
-            vod?.seek(to: milliseconds)
-        case .pause(_, let paused, let milliseconds):
-            vod?.pause(paused, at: milliseconds)
-        case .subscribe(_, let raw, let spelling):
-            let name = try? StreamName.normalize(raw)
-            let found = name.map { node.hub.isPublished($0) || node.configuration.role != .origin } ?? false
-            // Under a play secret only a signed subscribe (or a child's) makes the node pull.
-            if found, let name, node.configuration.role != .origin, !node.hub.isPublished(name),
-               playTokenVerdict(name, raw: raw) == .valid {
-                node.upstreams.demand(name)
-            }
-            reply(StatusMessages.callback(spelling.callbackName, code: found ? StatusCode.playStart : StatusCode.playStreamNotFound,
-                                          description: raw, level: found ? "status" : "error"))
-        case .unsubscribe(_, let raw):
-            reply(StatusMessages.callback("onFCUnsubscribe", code: StatusCode.playStop, description: raw))
-            if let name = try? StreamName.normalize(raw), playing?.name == name {
-                stopPlaying()
-                reply(StatusMessages.onStatus(code: StatusCode.playStop, description: raw), streamID: playStreamID)
-            }
-        case .fcAddChild(let tid, let arguments):
-            handleAddChild(transactionID: tid, arguments: arguments)
-        case .other(let call):
-            replyStreamLength(call)
-        default:
-            break
-        }
+        perform(session.received(command, streamID: streamID, node: node))
         flush()
     }
 
-    /// Carries out what the session decided.
+    /// Carries out what the session decided, in order.
     private func perform(_ actions: [RTMPSession.Action]) {
         for action in actions {
             switch action {
             case .sendControl(let message):
                 send(message, on: RTMPChunkStreamID.control)
+            case .sendData(let message):
+                send(message, on: RTMPChunkStreamID.data)
             case .reply(let command, let streamID):
                 reply(command, streamID: streamID)
-            case .requestPublish(let name, let raw, let streamID):
-                requestPublish(name, raw: raw, streamID: streamID)
+            case .requestPublish(let name, let streamID):
+                requestPublish(name, streamID: streamID)
             case .stopPublishing:
                 stopPublishing()
             case .stopPlaying:
                 stopPlaying()
+            case .joinLive(let name, let streamID):
+                joinLive(name, streamID: streamID)
+            case .playRecorded(let name, let raw, let start, let length, let streamID):
+                playRecorded(name, raw: raw, start: start, length: length, streamID: streamID)
+            case .seekRecorded(let milliseconds):
+                vod?.seek(to: milliseconds)
+            case .pauseRecorded(let paused, let milliseconds):
+                vod?.pause(paused, at: milliseconds)
+            case .replyRecordedLength(let name, let transactionID):
+                replyRecordedLength(name, transactionID: transactionID)
+            case .demand(let name):
+                node.upstreams.demand(name)
+            case .registerChild(let app):
+                registerChild(app: app)
+            case .cancelIdleTimeout:
+                idleTimeout?.cancel()
+            case .refused(let counter, let message):
+                logger.warning("\(message)")
+                node.clients.countRefused(counter)
+            case .note(let message):
+                logger.info("\(message)")
             case .closeAfterFlush:
                 closeAfterFlush()
             case .close(let reason, let counter):
                 close(reason: reason, counted: counter)
             }
         }
-    }
-
-    /// What the connection keeps of a successful connect besides the session's state.
-    private func didConnect(_ connect: ConnectCommand) {
-        if let secret = connect.commandObject[ClientRequests.clusterSecretProperty]?.stringValue,
-           node.configuration.clusterSecret != nil, node.children.accepts(secret: secret) {
-            registeredChild = true
-        }
         negotiatedMultitrack = session.negotiatedMultitrack
     }
 
-    /// `FCAddChild([secret | {secret, app}])`: a downstream node registers (seed API). With a
-    /// cluster secret configured, a wrong or missing secret is refused and the connection closed.
-    private func handleAddChild(transactionID: Double, arguments: [AMF0Value]) {
-        let secret = arguments.first?.stringValue ?? arguments.first?["secret"]?.stringValue
-        guard node.children.accepts(secret: secret) else {
-            logger.warning("refusing FCAddChild: wrong cluster secret")
-            node.clients.countRefused("bad-cluster-secret")
-            reply(StatusMessages.error(transactionID: transactionID, code: "NetConnection.Call.Failed",
-                                       description: "FCAddChild refused: wrong cluster secret"))
-            closeAfterFlush()
-            return
-        }
+    /// A downstream node registered: it is listed, and told of every stream as it comes and goes.
+    private func registerChild(app: String?) {
         guard let stats else { return }
-        registeredChild = true
         stats.set(kind: "child", stream: nil)
-        idleTimeout?.cancel()
-        reply(StatusMessages.result(transactionID: transactionID))
         flush()
-        let snapshot = ChildSnapshot(clientId: stats.id, remoteAddress: stats.remoteAddress,
-                                     app: arguments.first?["app"]?.stringValue, registeredSince: Date())
+        let snapshot = ChildSnapshot(clientId: stats.id, remoteAddress: stats.remoteAddress, app: app, registeredSince: Date())
         logger.info("child node registered")
         let loop = eventLoop
         node.children.register(snapshot) { notification in
@@ -368,16 +306,9 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    /// The session's publish request: the publish keys, then the hub, which gives the name to one
+    /// The session's publish request (the keys already checked): the hub gives the name to one
     /// source at a time.
-    private func requestPublish(_ name: String, raw: String, streamID: UInt32) {
-        guard node.access.mayPublish(stream: name, key: PublishKeys.presentedKey(publishName: raw, app: connectedApp, tcUrl: connectTcUrl)) else {
-            // The name stays free: nothing was claimed.
-            logger.warning("refusing publish: missing or wrong publish key", metadata: ["stream": "\(name)"])
-            node.clients.countRefused("bad-publish-key")
-            perform(session.publishRefused(description: "\(name): missing or wrong publish key", streamID: streamID))
-            return
-        }
+    private func requestPublish(_ name: String, streamID: UInt32) {
         guard node.hub.startPublishing(name, sourceID: clientID, source: StreamSource(kind: "publisher", clientId: clientID)) else {
             logger.info("refusing second publisher", metadata: ["stream": "\(name)"])
             node.clients.countRefused("stream-busy")
@@ -385,36 +316,14 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         stats?.set(kind: "publisher", stream: name)
-        idleTimeout?.cancel()
         logger.info("publishing", metadata: ["stream": "\(name)"])
         perform(session.publishStarted(name: name, streamID: streamID))
     }
 
-    private func handlePlay(_ raw: String, streamID: UInt32) {
-        stopPlaying()
-        let name: String
-        do {
-            name = try StreamName.normalize(raw)
-        } catch {
-            reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(raw): \(error)", level: "error"), streamID: streamID)
-            return
-        }
-        guard mayPlay(name, raw: raw, streamID: streamID) else { return }
+    /// Joins the live stream the session accepted a play of; the cached GOP follows at once.
+    private func joinLive(_ name: String, streamID: UInt32) {
         playStreamID = streamID
         stats?.set(kind: "player", stream: name)
-        send(ProtocolControl.userControl(.streamBegin(streamID: streamID)), on: RTMPChunkStreamID.control)
-        let published = node.hub.isPublished(name)
-        if published || node.configuration.role != .origin {
-            reply(StatusMessages.onStatus(code: StatusCode.playReset, description: "Playing and resetting \(name)."), streamID: streamID)
-            reply(StatusMessages.onStatus(code: StatusCode.playStart, description: "Started playing \(name)."), streamID: streamID)
-            let access = DataMessage(values: ["|RtmpSampleAccess", true, true])
-            send(RTMPMessage(typeID: 18, streamID: streamID, timestamp: 0, payload: access.payload), on: RTMPChunkStreamID.data)
-            if !published { node.upstreams.demand(name) }
-        } else {
-            // Stays attached: PublishNotify and media follow when a publisher arrives.
-            reply(StatusMessages.onStatus(code: StatusCode.playStreamNotFound, description: "\(name) is not published.", level: "error"),
-                  streamID: streamID)
-        }
         skipUntilKeyframe = true
         let (stream, initial) = node.hub.join(self, to: name)
         playing = stream
@@ -422,27 +331,6 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         // Written frame by frame (the serialized GOP is shared with other joiners, not copied),
         // flushed with the replies by the command's caller.
         for frame in initial { write(frame) }
-    }
-
-    /// `.valid` when no play secret is set, for a child presenting the cluster secret, or for a
-    /// valid token in `raw`'s query; otherwise why not.
-    private func playTokenVerdict(_ name: String, raw: String) -> PlayTokenSigner.Verdict {
-        guard let signer = node.access.playSigner else { return .valid }
-        if registeredChild, node.configuration.clusterSecret != nil { return .valid }
-        return signer.verify(app: node.configuration.app, stream: name, rawName: raw, now: Int64(Date().timeIntervalSince1970))
-    }
-
-    /// With `--play-secret-file`, a play needs a valid signed token in the name's query; child
-    /// nodes that registered with the cluster secret pull without one. A refused play gets
-    /// `NetStream.Play.Failed`, is logged and counted, and the connection is closed.
-    private func mayPlay(_ name: String, raw: String, streamID: UInt32) -> Bool {
-        let verdict = playTokenVerdict(name, raw: raw)
-        guard verdict != .valid else { return true }
-        logger.warning("refusing play: \(verdict)", metadata: ["stream": "\(name)"])
-        node.clients.countRefused("bad-play-token")
-        reply(StatusMessages.onStatus(code: StatusCode.playFailed, description: "\(name): \(verdict)", level: "error"), streamID: streamID)
-        closeAfterFlush()
-        return false
     }
 
     private func stopPublishing() {
