@@ -22,10 +22,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
 # 30 s of the same picture, encoded once per codec, then published with -c copy in a loop.
-"$ff9" -v error -f lavfi -i "testsrc2=size=1280x720:rate=25" -f lavfi -i "sine=frequency=440" -t 30 \
-  -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k -bufsize 5000k -g 50 -c:a aac -b:a 128k -f flv "$work/h264.flv"
-"$ff9" -v error -f lavfi -i "testsrc2=size=1280x720:rate=25" -f lavfi -i "sine=frequency=440" -t 30 \
-  -c:v libx265 -preset ultrafast -b:v 2500k -x265-params "keyint=50:log-level=error" -c:a aac -b:a 128k -f flv "$work/hevc.flv"
+source scripts/lib/test-source.sh
+FFMPEG="$ff9" encode_720p_source "$work/h264.flv" 30
+FFMPEG="$ff9" encode_720p_source "$work/hevc.flv" 30 -c:v libx265 -preset ultrafast -b:v 2500k -x265-params "keyint=50:log-level=error"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 1 -subj /CN=bench \
   -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 

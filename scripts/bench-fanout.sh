@@ -25,8 +25,8 @@ trap cleanup EXIT
 # One minute of 720p H.264 at 2.5 Mbps + AAC, encoded once, then published with -c copy in a loop
 # so the encoder's CPU does not pollute the measurement.
 src="$work/source.flv"
-ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=25" -f lavfi -i "sine=frequency=440" -t 60 \
-  -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k -bufsize 5000k -g 50 -c:a aac -b:a 128k -f flv "$src"
+source scripts/lib/test-source.sh
+encode_720p_source "$src" 60
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

@@ -16,8 +16,8 @@ work=$(mktemp -d /tmp/lsc-bench-snapshot.XXXX)
 source scripts/lib/processes.sh  # start/stop by PID (the script has cd-ed to the repository root)
 
 src="$work/source.flv"
-ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=25" -f lavfi -i "sine=frequency=440" -t 60 \
-  -c:v libx264 -preset veryfast -b:v 2500k -maxrate 2500k -bufsize 5000k -g 50 -c:a aac -b:a 128k -f flv "$src"
+source scripts/lib/test-source.sh
+encode_720p_source "$src" 60
 port=$((20000 + RANDOM % 10000))
 sock="$work/control.sock"
 start relay "$bin/lsc-relay" --role origin --rtmp "127.0.0.1:$port" --http off --dvr off --log-level warning --control-socket "$sock"

@@ -163,13 +163,17 @@ final class LiveStream: @unchecked Sendable {
         guard let snapshot else { return nil }
         if !snapshot.groups.isEmpty {
             let batch = OutgoingBatch(snapshot.frames.map { OutgoingFrame.encode($0, keys: snapshot.keys) }, keys: snapshot.keys)
+            // This loop's players first, then each other loop gets a copy of its own (see
+            // `copiedForAnotherLoop`), except the last, which takes the batch itself: nothing
+            // here touches it any more.
+            var remoteGroups = 0
             for group in snapshot.groups {
-                if group.loop.inEventLoop {
-                    group.deliver(batch)
-                } else {
-                    let local = batch.copiedForAnotherLoop()
-                    group.loop.execute { group.deliver(local) }
-                }
+                if group.loop.inEventLoop { group.deliver(batch) } else { remoteGroups += 1 }
+            }
+            for group in snapshot.groups where !group.loop.inEventLoop {
+                remoteGroups -= 1
+                let own = remoteGroups == 0 ? batch : batch.copiedForAnotherLoop()
+                group.loop.execute { group.deliver(own) }
             }
         }
         return (snapshot.frames, snapshot.players)

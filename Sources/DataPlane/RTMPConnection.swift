@@ -33,8 +33,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     private var publishStreamID: UInt32 { session.publishing?.streamID ?? 0 }
     /// Frames received and not yet pushed to the hub: pushed as one batch at the end of each
     /// read (`channelReadComplete`), or when the `--merge-write` window closes.
-    private var pending: SourceBatch
-    private var mergeTimer: Scheduled<Void>?
+    private var pending: PendingFrames
 
     // Playing.
     private var playing: LiveStream?
@@ -61,7 +60,7 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.logger = node.logger
         self.encodingKey = EncodingKey(chunkSize: node.configuration.outgoingChunkSize, streamID: 1)
-        self.pending = SourceBatch(policy: node.configuration.merge)
+        self.pending = PendingFrames(policy: node.configuration.merge)
         self.session = RTMPSession(app: node.configuration.app, outgoingChunkSize: node.configuration.outgoingChunkSize)
     }
 
@@ -167,21 +166,12 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        switch pending.readEnded() {
-        case .relay(let frames):
-            relay(frames)
-        case .startWindow(let window):
-            mergeTimer = context.eventLoop.scheduleTask(in: window) { self.pushPendingFrames() }
-        case .wait:
-            break
-        }
+        relay(pending.readEnded(on: context.eventLoop) { self.pushPendingFrames() })
         flush()
     }
 
     /// Pushes the frames received since the last batch to the hub, as one batch.
     private func pushPendingFrames() {
-        mergeTimer?.cancel()
-        mergeTimer = nil
         relay(pending.take())
     }
 
@@ -256,8 +246,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
                 reply(command, streamID: streamID)
             case .requestPublish(let name, let streamID):
                 requestPublish(name, streamID: streamID)
-            case .stopPublishing:
-                stopPublishing()
+            case .stopPublishing(let name):
+                endPublish(name)
             case .stopPlaying:
                 stopPlaying()
             case .joinLive(let name, let streamID):
@@ -276,8 +266,8 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
                 registerChild(app: app)
             case .cancelIdleTimeout:
                 idleTimeout?.cancel()
-            case .refused(let counter, let message):
-                logger.warning("\(message)")
+            case .refused(let counter, let message, let stream):
+                logger.warning("\(message)", metadata: stream.map { ["stream": "\($0)"] })
                 node.clients.countRefused(counter)
             case .note(let message):
                 logger.info("\(message)")
@@ -333,10 +323,17 @@ final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
         for frame in initial { write(frame) }
     }
 
+    /// Ends the publish the session has, if any (the connection going away).
     private func stopPublishing() {
         pushPendingFrames()
         guard let name = publishedStream else { return }
         session.publishEnded()
+        endPublish(name)
+    }
+
+    /// Gives `name` back to the hub. Frames pending were relayed before: before any command, or
+    /// by `stopPublishing`.
+    private func endPublish(_ name: String) {
         node.hub.stopPublishing(name, sourceID: clientID)
         logger.info("unpublished", metadata: ["stream": "\(name)"])
         stats?.set(kind: "connecting", stream: nil)

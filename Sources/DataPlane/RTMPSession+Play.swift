@@ -97,7 +97,7 @@ extension RTMPSession {
     private func refusePlay(_ name: String, raw: String, streamID: UInt32, node: some RTMPSessionNode) -> [Action]? {
         let verdict = playVerdict(name, raw: raw, node: node)
         guard verdict != .valid else { return nil }
-        return [.refused(counter: "bad-play-token", message: "refusing play of \(name): \(verdict)"),
+        return [.refused(counter: "bad-play-token", message: "refusing play: \(verdict)", stream: name),
                 .reply(StatusMessages.onStatus(code: StatusCode.playFailed, description: "\(name): \(verdict)", level: "error"), streamID: streamID),
                 .closeAfterFlush]
     }

@@ -20,7 +20,8 @@ struct RTMPSession {
         /// Ask the hub for `name` (the keys have been checked); answer with `publishStarted` or
         /// `publishRefused`.
         case requestPublish(name: String, streamID: UInt32)
-        case stopPublishing
+        /// End the publish of `name` (the session has already let it go).
+        case stopPublishing(name: String)
         /// Leave the live stream or stop the recorded file being played.
         case stopPlaying
         /// Join the live stream `name` on message stream `streamID`: its cached GOP follows.
@@ -37,8 +38,8 @@ struct RTMPSession {
         case registerChild(app: String?)
         /// The connection publishes, plays or registered: it is no longer idle.
         case cancelIdleTimeout
-        /// Something was refused: log `message`, count it under `counter`.
-        case refused(counter: String, message: String)
+        /// Something was refused: log `message` (about `stream`), count it under `counter`.
+        case refused(counter: String, message: String, stream: String? = nil)
         /// Log at info level, count nothing.
         case note(String)
         /// Close once the replies are out.
@@ -103,7 +104,7 @@ struct RTMPSession {
                                             streamID: 0)]
             if let name = try? StreamName.normalize(raw), name == publishing?.name {
                 publishing = nil
-                actions.append(.stopPublishing)
+                actions.append(.stopPublishing(name: name))
             }
             return actions
         case .publish(_, let raw, _):
@@ -182,7 +183,7 @@ struct RTMPSession {
         let key = PublishKeys.presentedKey(publishName: raw, app: connectedApp, tcUrl: connectTcUrl)
         guard node.mayPublish(stream: name, key: key) else {
             // The name stays free: nothing was claimed.
-            return [.refused(counter: "bad-publish-key", message: "refusing publish of \(name): missing or wrong publish key")]
+            return [.refused(counter: "bad-publish-key", message: "refusing publish: missing or wrong publish key", stream: name)]
                 + refusePublish(description: "\(name): missing or wrong publish key", streamID: streamID)
         }
         publishPending = true
@@ -222,7 +223,7 @@ struct RTMPSession {
         var actions: [Action] = []
         if let publishing, publishing.streamID == id {
             self.publishing = nil
-            actions.append(.stopPublishing)
+            actions.append(.stopPublishing(name: publishing.name))
         }
         if id == playStreamID { actions += stopPlaying() }
         return actions

@@ -78,3 +78,47 @@ struct SourceBatch {
         self.players = players
     }
 }
+
+/// A `SourceBatch` and its merge-window timer: what a source's owner (a publisher's connection,
+/// a play from an upstream) keeps on its event loop.
+struct PendingFrames {
+    private var batch: SourceBatch
+    private var timer: Scheduled<Void>?
+
+    init(policy: MergePolicy) {
+        batch = SourceBatch(policy: policy)
+    }
+
+    mutating func append(_ frame: MediaFrame) { batch.append(frame) }
+    mutating func append(contentsOf frames: [MediaFrame]) { batch.append(contentsOf: frames) }
+
+    /// The end of one read: the frames to relay now, or none. When a merge window starts,
+    /// `windowClosed` runs on `loop` as it ends, and should relay `take()`.
+    mutating func readEnded(on loop: any EventLoop, windowClosed: @escaping @Sendable () -> Void) -> [MediaFrame] {
+        switch batch.readEnded() {
+        case .relay(let frames):
+            return frames
+        case .startWindow(let window):
+            timer = loop.scheduleTask(in: window, windowClosed)
+            return []
+        case .wait:
+            return []
+        }
+    }
+
+    /// Everything pending, the window (if any) cancelled.
+    mutating func take() -> [MediaFrame] {
+        timer?.cancel()
+        timer = nil
+        return batch.take()
+    }
+
+    /// The hub relayed a batch to `players` players.
+    mutating func relayed(toPlayers players: Int) { batch.relayed(toPlayers: players) }
+
+    /// The source stopped: no window fires any more.
+    mutating func cancelWindow() {
+        timer?.cancel()
+        timer = nil
+    }
+}

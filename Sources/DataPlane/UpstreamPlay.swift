@@ -25,8 +25,7 @@ final class UpstreamPlay: RTMPClientDelegate {
     private var feed: UpstreamFeed
     /// Frames to relay from the current read of the connection: pushed as one batch when the
     /// read is complete or the merge window closes (one write per player, as for a local publisher).
-    private var pending: SourceBatch
-    private var mergeTimer: Scheduled<Void>?
+    private var pending: PendingFrames
     private var eventLoop: (any EventLoop)?
     /// The hub source id while this play feeds the local stream.
     private(set) var sourceID: String?
@@ -37,7 +36,7 @@ final class UpstreamPlay: RTMPClientDelegate {
 
     private static let createStreamTransaction: Double = 2
 
-    init(stream: String, target: UpstreamTarget, hub: StreamHub, events: any DataPlaneEventSink, merge: MergePolicy = .perRead,
+    init(stream: String, target: UpstreamTarget, hub: StreamHub, events: any DataPlaneEventSink, merge: MergePolicy,
          onEnded: @escaping (UpstreamPlay) -> Void, onUnpublished: @escaping (UpstreamPlay) -> Void = { _ in }) {
         self.stream = stream
         self.target = target
@@ -46,7 +45,7 @@ final class UpstreamPlay: RTMPClientDelegate {
         self.onEnded = onEnded
         self.onUnpublished = onUnpublished
         self.feed = UpstreamFeed(gopLimit: hub.gopCacheLimit)
-        self.pending = SourceBatch(policy: merge)
+        self.pending = PendingFrames(policy: merge)
     }
 
     /// `tls`: the context for an `rtmps://` target (not made for plain RTMP ones).
@@ -60,8 +59,7 @@ final class UpstreamPlay: RTMPClientDelegate {
     /// Ends the play (the connection closes; nothing is reported).
     func stop() {
         stopped = true
-        mergeTimer?.cancel()
-        mergeTimer = nil
+        pending.cancelWindow()
         client?.close(reason: "play stopped")
         client = nil
     }
@@ -165,21 +163,12 @@ final class UpstreamPlay: RTMPClientDelegate {
     }
 
     func clientReadComplete(_ client: RTMPClientHandler) {
-        switch pending.readEnded() {
-        case .relay(let frames):
-            push(frames)
-        case .startWindow(let window):
-            guard let eventLoop else { return push(pending.take()) }
-            let play = NIOLoopBound(self, eventLoop: eventLoop)
-            mergeTimer = eventLoop.scheduleTask(in: window) { play.value.pushPending() }
-        case .wait:
-            break
-        }
+        guard let eventLoop else { return push(pending.take()) }
+        let play = NIOLoopBound(self, eventLoop: eventLoop)
+        push(pending.readEnded(on: eventLoop) { play.value.pushPending() })
     }
 
     private func pushPending() {
-        mergeTimer?.cancel()
-        mergeTimer = nil
         push(pending.take())
     }
 

@@ -155,3 +155,27 @@ final class EmbeddedRTMPPeer {
         try loop.syncShutdownGracefully()
     }
 }
+
+extension RTMPConnectionCommandTests {
+    @Test func aPublisherEndingWithFCUnpublishOrDeleteStreamFreesTheNameAndNotifiesPlayers() throws {
+        let loop = EmbeddedEventLoop()
+        let node = Self.node(loop: loop)
+        let player = try EmbeddedRTMPPeer(node: node, loop: loop)
+        try player.connectAndCreateStream()
+        try player.send(CommandMessage(name: "play", transactionID: 0, arguments: ["live"]), streamID: 1)
+        _ = try player.received()
+        for ending in [CommandMessage(name: "FCUnpublish", transactionID: 5, arguments: ["live"]),
+                       CommandMessage(name: "deleteStream", transactionID: 6, arguments: [1])] {
+            let publisher = try EmbeddedRTMPPeer(node: node, loop: loop)
+            try publisher.connectAndCreateStream()
+            try publisher.send(CommandMessage(name: "publish", transactionID: 0, arguments: ["live"]), streamID: 1)
+            try publisher.send(StreamHubTests.key(0))
+            #expect(node.hub.isPublished("live"))
+            try publisher.send(ending)
+            #expect(!node.hub.isPublished("live"), "\(ending.name) freed the name")
+            #expect(try player.replies() == ["onStatus NetStream.Play.PublishNotify", "onStatus NetStream.Play.UnpublishNotify"])
+            #expect(publisher.channel.isActive, "the publisher's connection stays open")
+        }
+        try loop.syncShutdownGracefully()
+    }
+}

@@ -109,8 +109,8 @@ struct FakeSessionNode: RTMPSessionNode {
         #expect(Self.codes(started) == [StatusCode.publishStart])
         #expect(session.publishing?.name == "live")
         // deleteStream of another id leaves the publish alone; of its own id, ends it.
-        #expect(!session.received(.deleteStream(transactionID: 6, streamID: 2), streamID: 0, node: node).contains(.stopPublishing))
-        #expect(session.received(.deleteStream(transactionID: 7, streamID: 1), streamID: 0, node: node).contains(.stopPublishing))
+        #expect(!session.received(.deleteStream(transactionID: 6, streamID: 2), streamID: 0, node: node).contains(.stopPublishing(name: "live")))
+        #expect(session.received(.deleteStream(transactionID: 7, streamID: 1), streamID: 0, node: node).contains(.stopPublishing(name: "live")))
         #expect(session.publishing == nil)
     }
 
@@ -118,7 +118,7 @@ struct FakeSessionNode: RTMPSessionNode {
         let node = FakeSessionNode(publishKey: "k")
         var session = try Self.connected(node)
         let actions = session.received(.publish(transactionID: 4, name: "live?key=wrong", type: "live"), streamID: 1, node: node)
-        #expect(actions.first == .refused(counter: "bad-publish-key", message: "refusing publish of live: missing or wrong publish key"))
+        #expect(actions.first == .refused(counter: "bad-publish-key", message: "refusing publish: missing or wrong publish key", stream: "live"))
         #expect(Self.codes(actions) == [StatusCode.publishBadName])
         #expect(actions.last == .closeAfterFlush)
         #expect(!actions.contains { if case .requestPublish = $0 { true } else { false } })
@@ -150,10 +150,10 @@ struct FakeSessionNode: RTMPSessionNode {
         #expect(Self.codes(session.received(.fcPublish(transactionID: 2, name: "a/../b"), streamID: 0, node: node)) == [StatusCode.publishBadName])
         _ = session.received(.publish(transactionID: 4, name: "free", type: "live"), streamID: 1, node: node)
         _ = session.publishStarted(name: "free", streamID: 1)
-        #expect(!session.received(.fcUnpublish(transactionID: 5, name: "other"), streamID: 0, node: node).contains(.stopPublishing))
+        #expect(!session.received(.fcUnpublish(transactionID: 5, name: "other"), streamID: 0, node: node).contains(.stopPublishing(name: "free")))
         let ended = session.received(.fcUnpublish(transactionID: 5, name: "free"), streamID: 0, node: node)
         #expect(Self.codes(ended) == [StatusCode.unpublishSuccess])
-        #expect(ended.last == .stopPublishing)
+        #expect(ended.last == .stopPublishing(name: "free"))
         #expect(session.publishing == nil)
     }
 
@@ -191,7 +191,7 @@ struct FakeSessionNode: RTMPSessionNode {
         let node = FakeSessionNode(signsPlays: true, published: ["live"])
         var session = try Self.connected(node)
         let refused = session.received(.play(transactionID: 0, name: "live?token=bad", start: nil), streamID: 1, node: node)
-        #expect(refused.contains(.refused(counter: "bad-play-token", message: "refusing play of live: \(PlayTokenSigner.Verdict.forged)")))
+        #expect(refused.contains(.refused(counter: "bad-play-token", message: "refusing play: \(PlayTokenSigner.Verdict.forged)", stream: "live")))
         #expect(Self.codes(refused) == [StatusCode.playFailed])
         #expect(refused.last == .closeAfterFlush)
         #expect(session.playingLive == nil)
