@@ -5,12 +5,13 @@ import HighlightExport
 import Logging
 import NIOCore
 import NIOSSL
-import PlayAuthorization
 import RTMP
 
-/// One RTMP connection to the relay: a thin NIO shell around the pure handshake and chunk
-/// decoder, plus the publish/play session. Every mutable field is touched only on the channel's
-/// event loop; other threads reach it through `eventLoop.execute`.
+/// One RTMP connection to the relay, the session handler of its `RTMPChannel` pipeline: it
+/// carries out what its `RTMPSession` decides (replies, publishing, joining a stream, playing a
+/// file), and writes relayed media to its peer within the player queue's bounds. Every mutable
+/// field is touched only on the channel's event loop; other threads reach it through
+/// `eventLoop.execute`.
 final class RTMPConnection: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = RTMPMessage
     typealias OutboundOut = ByteBuffer

@@ -27,9 +27,20 @@ final class EmbeddedRTMPPeer {
                                              payload: frame.payload))
     }
 
+    /// Takes what the connection wrote into the decoder; returns how many writes that was.
+    @discardableResult
+    func takeWrites() throws -> Int {
+        var writes = 0
+        while let bytes = try channel.readOutbound(as: ByteBuffer.self) {
+            decoder.append(bytes)
+            writes += 1
+        }
+        return writes
+    }
+
     /// Everything the connection wrote since the last call, as messages.
     func received() throws -> [RTMPMessage] {
-        while let bytes = try channel.readOutbound(as: ByteBuffer.self) { decoder.append(bytes) }
+        try takeWrites()
         var messages: [RTMPMessage] = []
         while let message = try decoder.nextMessage() { messages.append(message) }
         return messages
@@ -175,6 +186,40 @@ extension RTMPConnectionCommandTests {
             #expect(!node.hub.isPublished("live"), "\(ending.name) freed the name")
             #expect(try player.replies() == ["onStatus NetStream.Play.PublishNotify", "onStatus NetStream.Play.UnpublishNotify"])
             #expect(publisher.channel.isActive, "the publisher's connection stays open")
+        }
+        try loop.syncShutdownGracefully()
+    }
+}
+
+extension RTMPConnectionCommandTests {
+    /// Merging is a performance property the live tests cannot see (every frame arrives either
+    /// way): here, the writes themselves are counted.
+    @Test func fromTheAudienceThresholdUpAPlayerGetsAWindowOfReadsInOneWrite() throws {
+        let loop = EmbeddedEventLoop()
+        var configuration = RelayConfiguration(port: 0)
+        configuration.mergeWrite = .milliseconds(40)
+        configuration.mergeWriteMinPlayers = 2
+        let node = Self.node(configuration, loop: loop)
+        let publisher = try EmbeddedRTMPPeer(node: node, loop: loop)
+        try publisher.connectAndCreateStream()
+        try publisher.send(CommandMessage(name: "publish", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try publisher.send(StreamHubTests.key(0))
+        let players = try (0..<2).map { _ in try EmbeddedRTMPPeer(node: node, loop: loop) }
+        for player in players {
+            try player.connectAndCreateStream()
+            try player.send(CommandMessage(name: "play", transactionID: 0, arguments: ["live"]), streamID: 1)
+            _ = try player.received()
+        }
+        // The first batch after the players joined learns the audience and goes at once.
+        try publisher.send(StreamHubTests.inter(40))
+        for player in players { #expect(try player.received().map(\.timestamp) == [40]) }
+        // From then on, reads wait for the window and leave in one write per player.
+        for timestamp: UInt32 in [80, 120, 160] { try publisher.send(StreamHubTests.inter(timestamp)) }
+        #expect(try players[0].takeWrites() == 0, "held for the window")
+        loop.advanceTime(by: .milliseconds(40))
+        for player in players {
+            #expect(try player.takeWrites() == 1, "one write for the window")
+            #expect(try player.received().map(\.timestamp) == [80, 120, 160])
         }
         try loop.syncShutdownGracefully()
     }
