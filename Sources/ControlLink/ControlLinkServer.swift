@@ -9,9 +9,10 @@ import NIOPosix
 /// connects to (any number of times, one after another or at once).
 ///
 /// On connect it sends `hello` and a snapshot, then a snapshot every `snapshotInterval`, events
-/// as they are emitted, replies to commands, and the client list when asked (`listClients`). It never blocks the relay: `emit` only hands
-/// the event to the link's event loop, and a connection whose outgoing buffer is full (a stuck
-/// control plane) gets nothing more until it drains; the next snapshot brings it up to date.
+/// as they are emitted, replies to commands, and the client list when asked (`listClients`). It
+/// never blocks the relay: `emit` only hands the event to the link's event loop, and a connection
+/// whose outgoing buffer is full (a stuck control plane) gets nothing more until it drains; the
+/// next snapshot brings it up to date.
 public final class ControlLinkServer: DataPlaneEventSink {
     public let path: String
     private let handler: any DataPlaneCommandHandler
