@@ -312,6 +312,8 @@ def relay_sessions(binaries, source, work):
         wait_for(lambda: port_open(http), what="lsc-control")
         rtmp_sessions(port, source, "relay:live", work)
         subprocess.run(["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:%d/api/v1/dvr" % http])
+        # The client list is asked for on demand (listClients and its reply).
+        subprocess.run(["curl", "-s", "-o", "/dev/null", "http://127.0.0.1:%d/api/v1/clients" % http])
         time.sleep(1.5)
         for number, (to_relay, to_control) in enumerate(link.sessions):
             for direction, data in (("command", bytes(to_relay)), ("event", bytes(to_control))):

@@ -23,6 +23,10 @@ public struct APIError: Error, Sendable, Equatable {
         APIError(status: 413, code: "payload-too-large", message: "request body is larger than \(limit) bytes")
     }
     public static let dataPlaneUnavailable = APIError(status: 503, code: "data-plane-unavailable", message: "the data plane (lsc-relay) is not connected")
+    /// The data plane is connected but did not answer a request (in time, or at all).
+    public static func dataPlaneDidNotAnswer(_ message: String) -> APIError {
+        APIError(status: 503, code: "data-plane-unavailable", message: message)
+    }
     public static func internalError(_ message: String) -> APIError { APIError(status: 500, code: "internal", message: message) }
 
     /// The error's JSON response; the one place errors become bytes.

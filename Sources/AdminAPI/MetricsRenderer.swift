@@ -18,11 +18,11 @@ enum MetricsRenderer {
         text.family("lsc_streams", type: "gauge", help: "Streams on the data plane.")
         text.sample(snapshot.streams.count)
         text.family("lsc_players", type: "gauge", help: "Connected players.")
-        text.sample(snapshot.clients.filter { $0.kind == "player" }.count)
+        text.sample(snapshot.clientCounts["player"] ?? 0)
         text.family("lsc_publishers", type: "gauge", help: "Connected publishers.")
-        text.sample(snapshot.clients.filter { $0.kind == "publisher" }.count)
+        text.sample(snapshot.clientCounts["publisher"] ?? 0)
         text.family("lsc_clients", type: "gauge", help: "RTMP connections by kind.")
-        for (kind, count) in Dictionary(grouping: snapshot.clients, by: \.kind).mapValues(\.count).sorted(by: { $0.key < $1.key }) {
+        for (kind, count) in snapshot.clientCounts.sorted(by: { $0.key < $1.key }) where count > 0 {
             text.sample(count, labels: [("kind", kind)])
         }
         text.family("lsc_bytes_in_total", type: "counter", help: "Bytes received by the data plane.")

@@ -9,6 +9,9 @@ public protocol NodeStateProvider: Sendable {
     /// Asks the data plane to disconnect a client; nil when the data plane did not answer
     /// (link down or timeout).
     func disconnectClient(id: String) -> CommandOutcome?
+    /// Asks the data plane for every client (it sends the list only on demand); a 503
+    /// `data-plane-unavailable` error when it did not send it (link down, timeout, too large).
+    func clientList() -> Result<[ClientSnapshot], APIError>
 }
 
 /// A consistent view of the node at one instant.

@@ -63,9 +63,12 @@ extension Route {
             },
             Route("GET", "/api/v1/clients") { context throws(APIError) in
                 let state = context.environment.node.state()
-                let snapshot = try state.requireSnapshot()
+                _ = try state.requireSnapshot()
+                // One list per snapshot generation (500 ms), however many requests come: the data
+                // plane builds it on demand, and the list served from snapshots was as old.
+                let node = context.environment.node
                 return .json(try bodyCache.body(for: "clients", generation: state.snapshotGeneration) { () throws(APIError) in
-                    try encode(ClientListResponse(clients: snapshot.clients))
+                    try encode(ClientListResponse(clients: node.clientList().get()))
                 })
             },
             Route("DELETE", "/api/v1/clients/{id}") { context throws(APIError) in

@@ -85,11 +85,24 @@ public final class ControlLinkClient: Sendable {
     /// Sends a command and waits for its reply; without a link or a reply within the timeout the
     /// reply has `ok == false` and `errorCode` "link-down" or "timeout".
     public func send(_ command: ControlCommand) async -> CommandReply {
+        await request { .command(id: $0, command) }
+    }
+
+    /// Asks for the data plane's client list (protocol 2 and later) and waits for it: a reply with
+    /// `clients`, or `ok == false` as for `send(_:)` ("too-large" when the list would not fit on
+    /// one line).
+    public func listClients() async -> CommandReply {
+        await request { .listClients(id: $0) }
+    }
+
+    /// Sends the message `message` makes with a fresh id, and waits for the reply with that id.
+    private func request(_ message: (UInt64) -> ControlPlaneMessage) async -> CommandReply {
         let (id, channel) = box.withLockedValue { inner in
             defer { inner.nextCommandID += 1 }
             return (inner.nextCommandID, inner.state.connected ? inner.channel : nil)
         }
         guard let channel else { return CommandReply(id: id, ok: false, errorCode: "link-down", message: "the data plane is not connected") }
+        let outgoing = message(id)
         let timeout = Task { [box, commandTimeout] in
             try await Task.sleep(for: commandTimeout)
             box.withLockedValue { $0.pending.removeValue(forKey: id) }?
@@ -99,7 +112,7 @@ public final class ControlLinkClient: Sendable {
         return await withCheckedContinuation { continuation in
             box.withLockedValue { $0.pending[id] = continuation }
             do {
-                let line = try ControlLinkCoding.encodeLine(ControlPlaneMessage.command(id: id, command), allocator: channel.allocator)
+                let line = try ControlLinkCoding.encodeLine(outgoing, allocator: channel.allocator)
                 channel.writeAndFlush(line).whenFailure { [box] _ in
                     box.withLockedValue { $0.pending.removeValue(forKey: id) }?
                         .resume(returning: CommandReply(id: id, ok: false, errorCode: "link-down", message: "the control link closed"))

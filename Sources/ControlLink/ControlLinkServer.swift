@@ -9,9 +9,10 @@ import NIOPosix
 /// connects to (any number of times, one after another or at once).
 ///
 /// On connect it sends `hello` and a snapshot, then a snapshot every `snapshotInterval`, events
-/// as they are emitted, and replies to commands. It never blocks the relay: `emit` only hands
-/// the event to the link's event loop, and a connection whose outgoing buffer is full (a stuck
-/// control plane) gets nothing more until it drains; the next snapshot brings it up to date.
+/// as they are emitted, replies to commands, and the client list when asked (`listClients`). It
+/// never blocks the relay: `emit` only hands the event to the link's event loop, and a connection
+/// whose outgoing buffer is full (a stuck control plane) gets nothing more until it drains; the
+/// next snapshot brings it up to date.
 public final class ControlLinkServer: DataPlaneEventSink {
     public let path: String
     private let handler: any DataPlaneCommandHandler
@@ -100,6 +101,10 @@ public final class ControlLinkServer: DataPlaneEventSink {
         switch message {
         case .hello(let hello):
             logger.info("control plane said hello", metadata: ["version": "\(hello.softwareVersion)", "protocol": "\(hello.protocolVersion)"])
+        case .listClients(let id):
+            // Built and encoded here, on the link's own thread as the snapshots are, never on a
+            // media loop; not built at all when this control plane does not read (it times out).
+            write(on: channel) { try ControlLinkCoding.clientListLine(id: id, clients: handler.clientList(), allocator: $0) }
         case .command(let id, let command):
             let handler = self.handler
             Task { [self] in
@@ -114,10 +119,16 @@ public final class ControlLinkServer: DataPlaneEventSink {
     }
 
     private func send(_ message: DataPlaneMessage, on channel: any Channel) {
+        write(on: channel) { try ControlLinkCoding.encodeLine(message, allocator: $0) }
+    }
+
+    /// Writes the line `encode` makes, unless the connection is closed or its outgoing buffer is
+    /// full (a stuck control plane: counted in `dropped`, and nothing is encoded).
+    private func write(on channel: any Channel, _ encode: (ByteBufferAllocator) throws -> ByteBuffer) {
         guard channel.isActive else { return }
         guard channel.isWritable else { dropped.withLockedValue { $0 += 1 }; return }
         do {
-            channel.writeAndFlush(try ControlLinkCoding.encodeLine(message, allocator: channel.allocator), promise: nil)
+            channel.writeAndFlush(try encode(channel.allocator), promise: nil)
         } catch {
             logger.error("control message encoding failed", metadata: ["error": "\(error)"])
         }

@@ -8,6 +8,8 @@ public protocol DataPlaneEventSink: Sendable {
 public protocol DataPlaneCommandHandler: Sendable {
     func hello() -> Hello
     func snapshot() -> DataPlaneSnapshot
+    /// Every RTMP connection, oldest first: built only when the control plane asks (`listClients`).
+    func clientList() -> [ClientSnapshot]
     func execute(_ command: ControlCommand) async -> CommandOutcome
 }
 

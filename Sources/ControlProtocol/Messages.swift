@@ -92,15 +92,17 @@ public enum ControlCommand: Codable, Sendable, Equatable {
     case setIdleInterval(milliseconds: Int)
 }
 
-/// The data plane's answer to one command.
+/// The data plane's answer to one command or `listClients` request.
 public struct CommandReply: Codable, Sendable, Equatable {
     public var id: UInt64
     public var ok: Bool
-    /// Machine-readable error code ("not-found", "bad-request", ...) when `ok` is false.
+    /// Machine-readable error code ("not-found", "bad-request", "too-large", ...) when `ok` is false.
     public var errorCode: String?
     public var message: String?
-    public init(id: UInt64, ok: Bool, errorCode: String? = nil, message: String? = nil) {
-        self.id = id; self.ok = ok; self.errorCode = errorCode; self.message = message
+    /// Every RTMP connection, oldest first: only in the reply to `listClients` (absent otherwise).
+    public var clients: [ClientSnapshot]?
+    public init(id: UInt64, ok: Bool, errorCode: String? = nil, message: String? = nil, clients: [ClientSnapshot]? = nil) {
+        self.id = id; self.ok = ok; self.errorCode = errorCode; self.message = message; self.clients = clients
     }
 }
 
@@ -116,4 +118,7 @@ public enum DataPlaneMessage: Codable, Sendable, Equatable {
 public enum ControlPlaneMessage: Codable, Sendable, Equatable {
     case hello(Hello)
     case command(id: UInt64, ControlCommand)
+    /// Asks for the client list (protocol 2): answered by a `reply` with this id whose `clients`
+    /// holds every RTMP connection. A query, not a command: it changes nothing on the data plane.
+    case listClients(id: UInt64)
 }

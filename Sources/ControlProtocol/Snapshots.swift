@@ -127,19 +127,3 @@ public struct DataPlaneCounters: Codable, Sendable, Equatable {
         self.bytesIn = bytesIn; self.bytesOut = bytesOut; self.connectionsRefused = connectionsRefused; self.connectionsDropped = connectionsDropped
     }
 }
-
-/// The data plane's full state: sent on connect and then periodically, so that a control plane
-/// that restarts rebuilds its whole view from one message.
-public struct DataPlaneSnapshot: Codable, Sendable, Equatable {
-    public var streams: [StreamSnapshot]
-    public var clients: [ClientSnapshot]
-    public var children: [ChildSnapshot]
-    public var upstreams: [UpstreamSnapshot]
-    public var counters: DataPlaneCounters
-    public var takenAt: Date
-    public init(streams: [StreamSnapshot] = [], clients: [ClientSnapshot] = [], children: [ChildSnapshot] = [],
-                upstreams: [UpstreamSnapshot] = [], counters: DataPlaneCounters = .init(), takenAt: Date = Date()) {
-        self.streams = streams; self.clients = clients; self.children = children
-        self.upstreams = upstreams; self.counters = counters; self.takenAt = takenAt
-    }
-}

@@ -19,6 +19,8 @@ final class ClientStats: Sendable {
 
     func set(kind: String, stream: String?) { state.withLockedValue { $0 = (kind, stream) } }
 
+    var kind: String { state.withLockedValue { $0.kind } }
+
     var snapshot: ClientSnapshot {
         let (kind, stream) = state.withLockedValue { $0 }
         return ClientSnapshot(id: id, kind: kind, remoteAddress: remoteAddress, stream: stream,
@@ -74,8 +76,14 @@ final class ClientRegistry: Sendable {
         return true
     }
 
+    /// Every connection, oldest first: built only when the control plane asks for the list.
     var clients: [ClientSnapshot] {
         state.withLockedValue { Array($0.clients.values.map(\.stats)) }.map(\.snapshot).sorted { $0.connectedSince < $1.connectedSince }
+    }
+
+    /// Connections by kind, for every snapshot: no list is built.
+    var countsByKind: [String: Int] {
+        state.withLockedValue { Array($0.clients.values.map(\.stats)) }.reduce(into: [:]) { $0[$1.kind, default: 0] += 1 }
     }
 
     var counters: DataPlaneCounters {

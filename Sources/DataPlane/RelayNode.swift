@@ -60,9 +60,11 @@ public final class RelayNode: DataPlaneCommandHandler {
         if let viewers = http?.viewerCounts {
             for index in streams.indices { streams[index].httpViewers = viewers[streams[index].name] ?? 0 }
         }
-        return DataPlaneSnapshot(streams: streams, clients: clients.clients, children: children.children,
-                          upstreams: upstreams.snapshots, counters: clients.counters)
+        return DataPlaneSnapshot(streams: streams, clientCounts: clients.countsByKind, children: children.children,
+                                 upstreams: upstreams.snapshots, counters: clients.counters)
     }
+
+    public func clientList() -> [ClientSnapshot] { clients.clients }
 
     public func execute(_ command: ControlCommand) async -> CommandOutcome {
         switch command {

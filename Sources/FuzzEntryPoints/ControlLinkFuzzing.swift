@@ -2,8 +2,9 @@ import ControlProtocol
 import Foundation
 
 /// JSON lines on the control socket, decoded as each side decodes them (the relay reads the
-/// control plane's messages, the control plane the relay's), with the same plain `JSONDecoder`
-/// as `ControlLinkCoding.decodeLine`; what decodes is encoded again as the API re-serves it.
+/// control plane's messages, `listClients` among them, the control plane the relay's: snapshots
+/// of both protocol versions, replies with client lists), with the same plain `JSONDecoder` as
+/// `ControlLinkCoding.decodeLine`; what decodes is encoded again as the API re-serves it.
 enum ControlLinkFuzzing {
     static func run(_ bytes: [UInt8]) {
         for line in bytes.split(separator: UInt8(ascii: "\n")).prefix(64) {

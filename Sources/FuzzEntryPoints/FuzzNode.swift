@@ -4,12 +4,16 @@ import Foundation
 import HighlightExport
 
 /// The node the admin API fuzz target's router reads: a fixed snapshot with a stream, a
-/// publisher and a player, one recording, and an export queue that decodes and validates job
+/// publisher and a player (listed on demand), one recording, and an export queue that decodes and validates job
 /// bodies as `lsc-control` does but never runs them.
 struct FuzzNode: NodeStateProvider {
     static let start = Date(timeIntervalSince1970: 1_800_000_000)
     static let dvr = FuzzDVR()
     static let exports = FuzzExports()
+    static let clients = [
+        ClientSnapshot(id: "c1", kind: "publisher", remoteAddress: "127.0.0.1:5000", stream: "cam 1", connectedSince: start.addingTimeInterval(10)),
+        ClientSnapshot(id: "c2", kind: "player", remoteAddress: "127.0.0.1:5001", stream: "cam 1", connectedSince: start.addingTimeInterval(10)),
+    ]
 
     func state() -> NodeState {
         let since = FuzzNode.start.addingTimeInterval(10)
@@ -17,9 +21,7 @@ struct FuzzNode: NodeStateProvider {
             streams: [StreamSnapshot(name: "cam 1", state: "live", source: StreamSource(kind: "publisher", clientId: "c1"),
                                      video: VideoInfo(codec: "h264", profile: "High", width: 320, height: 240, fps: 25),
                                      audio: AudioInfo(codec: "aac", sampleRate: 44100, channels: 2))],
-            clients: [ClientSnapshot(id: "c1", kind: "publisher", remoteAddress: "127.0.0.1:5000", stream: "cam 1", connectedSince: since),
-                      ClientSnapshot(id: "c2", kind: "player", remoteAddress: "127.0.0.1:5001", stream: "cam 1", connectedSince: since)],
-            takenAt: since)
+            clientCounts: DataPlaneSnapshot.counts(of: FuzzNode.clients), takenAt: since)
         return NodeState(role: "origin", httpListen: "127.0.0.1:8080", controlStartedAt: FuzzNode.start,
                          now: FuzzNode.start.addingTimeInterval(42), linkUp: true,
                          hello: Hello(softwareVersion: "0.1.0", role: "origin", app: "live", rtmpListen: "0.0.0.0:1935",
@@ -30,6 +32,8 @@ struct FuzzNode: NodeStateProvider {
     func disconnectClient(id: String) -> CommandOutcome? {
         id == "c1" ? .ok() : .failed(code: "not-found", message: "no client with id '\(id)'")
     }
+
+    func clientList() -> Result<[ClientSnapshot], APIError> { .success(FuzzNode.clients) }
 }
 
 /// One recording; start/stop succeed for it and fail for other names.

@@ -43,7 +43,7 @@ import Testing
         #expect(body["rtmpListen"] as? String == "0.0.0.0:1935")
         #expect(body["mediaListen"] as? String == "0.0.0.0:8935")
         #expect(body["startedAt"] as? String == "2027-01-15T08:00:00Z")
-        #expect(body["dataPlaneProtocolVersion"] as? Int == 1)
+        #expect(body["dataPlaneProtocolVersion"] as? Int == ControlProtocolVersion.current)
     }
 
     @Test func streamsListCodecsAndBitrates() throws {

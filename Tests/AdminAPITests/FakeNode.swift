@@ -8,6 +8,10 @@ import Synchronization
 final class FakeNode: NodeStateProvider {
     let current: Mutex<NodeState>
     let disconnected = Mutex<[String]>([])
+    /// What `clientList()` answers: the sample clients, or an error (the data plane did not answer).
+    let listAnswer = Mutex<Result<[ClientSnapshot], APIError>>(.success(FakeNode.sampleClients))
+    /// How many times the client list was asked for.
+    let listRequests = Mutex(0)
 
     init(linkUp: Bool = true, snapshot: DataPlaneSnapshot? = FakeNode.sampleSnapshot) {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
@@ -28,6 +32,17 @@ final class FakeNode: NodeStateProvider {
         return .ok()
     }
 
+    func clientList() -> Result<[ClientSnapshot], APIError> {
+        listRequests.withLock { $0 += 1 }
+        return listAnswer.withLock { $0 }
+    }
+
+    static let sampleClients: [ClientSnapshot] = {
+        let since = Date(timeIntervalSince1970: 1_800_000_010)
+        return [ClientSnapshot(id: "c1", kind: "publisher", remoteAddress: "127.0.0.1:5000", stream: "cam 1", connectedSince: since),
+                ClientSnapshot(id: "c2", kind: "player", remoteAddress: "127.0.0.1:5001", stream: "cam 1", connectedSince: since)]
+    }()
+
     static let sampleSnapshot: DataPlaneSnapshot = {
         let since = Date(timeIntervalSince1970: 1_800_000_010)
         return DataPlaneSnapshot(
@@ -36,8 +51,7 @@ final class FakeNode: NodeStateProvider {
                                      audio: AudioInfo(codec: "aac", sampleRate: 44100, channels: 2),
                                      bitrateIn: 500_000, bitrateOut: 1_000_000, players: 2, bytesIn: 1000, bytesOut: 2000,
                                      publishingSince: since)],
-            clients: [ClientSnapshot(id: "c1", kind: "publisher", remoteAddress: "127.0.0.1:5000", stream: "cam 1", connectedSince: since),
-                      ClientSnapshot(id: "c2", kind: "player", remoteAddress: "127.0.0.1:5001", stream: "cam 1", connectedSince: since)],
+            clientCounts: DataPlaneSnapshot.counts(of: sampleClients),
             counters: DataPlaneCounters(bytesIn: 1000, bytesOut: 2000, connectionsRefused: ["max-connections": 1],
                                         connectionsDropped: ["slow-player": 2]),
             takenAt: since)

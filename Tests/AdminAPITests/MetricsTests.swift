@@ -28,6 +28,27 @@ import Testing
         #expect(text.contains("lsc_api_requests_total{status=\"404\"} 1\n"))
     }
 
+    /// The client gauges come from the snapshot's counts by kind, with the names, values and
+    /// order they had when they were counted from its list; the list is never asked for.
+    @Test func clientGaugesComeFromTheCountsByKind() throws {
+        var snapshot = FakeNode.sampleSnapshot
+        snapshot.clientCounts = ["player": 2000, "publisher": 1, "child": 2, "connecting": 3]
+        let node = FakeNode(snapshot: snapshot)
+        let router = AdminRouter(environment: APIEnvironment(node: node), token: nil)
+        let text = String(decoding: router.handle(APIRequest(method: "GET", path: "/metrics")).body, as: UTF8.self)
+        #expect(text.contains("# TYPE lsc_players gauge\nlsc_players 2000\n"))
+        #expect(text.contains("# TYPE lsc_publishers gauge\nlsc_publishers 1\n"))
+        #expect(text.contains("# TYPE lsc_clients gauge\nlsc_clients{kind=\"child\"} 2\nlsc_clients{kind=\"connecting\"} 3\n"
+            + "lsc_clients{kind=\"player\"} 2000\nlsc_clients{kind=\"publisher\"} 1\n# HELP lsc_bytes_in_total"))
+        #expect(node.listRequests.withLock { $0 } == 0)
+
+        snapshot.clientCounts = [:]
+        let empty = String(decoding: AdminRouter(environment: APIEnvironment(node: FakeNode(snapshot: snapshot)), token: nil)
+            .handle(APIRequest(method: "GET", path: "/metrics")).body, as: UTF8.self)
+        #expect(empty.contains("lsc_players 0\n") && empty.contains("lsc_publishers 0\n"))
+        #expect(empty.contains("# TYPE lsc_clients gauge\n# HELP lsc_bytes_in_total"))
+    }
+
     @Test func builderDropsRepeatedFamiliesAndSeriesAndEscapesLabels() {
         var text = PrometheusText()
         text.family("a", type: "gauge", help: "A.")

@@ -7,7 +7,13 @@ import Testing
 
 private final class FakeDataPlane: DataPlaneCommandHandler {
     func hello() -> Hello { Hello(softwareVersion: "test", role: "origin", app: "live", rtmpListen: "127.0.0.1:1935", startedAt: Date()) }
-    func snapshot() -> DataPlaneSnapshot { DataPlaneSnapshot(streams: [StreamSnapshot(name: "s1", state: "live")]) }
+    func snapshot() -> DataPlaneSnapshot {
+        DataPlaneSnapshot(streams: [StreamSnapshot(name: "s1", state: "live")], clientCounts: DataPlaneSnapshot.counts(of: clientList()))
+    }
+    func clientList() -> [ClientSnapshot] {
+        [ClientSnapshot(id: "c1", kind: "publisher", remoteAddress: "127.0.0.1:5000", stream: "s1", connectedSince: Date(timeIntervalSince1970: 1)),
+         ClientSnapshot(id: "c2", kind: "player", remoteAddress: "127.0.0.1:5001", stream: "s1", connectedSince: Date(timeIntervalSince1970: 2))]
+    }
     func execute(_ command: ControlCommand) async -> CommandOutcome {
         if case .disconnectClient(let id) = command, id == "1" { return .ok() }
         return .failed(code: "not-found", message: "no such client")

@@ -77,6 +77,7 @@ import Testing
         #expect(metrics.status == 200)
         #expect(metrics.body.contains("# TYPE lsc_streams gauge"))
         #expect(metrics.body.contains("lsc_publishers 1"))
+        #expect(metrics.body.contains("lsc_clients{kind=\"publisher\"} 1\n"))
 
         // Errors: 404, 405 with Allow, 413 for a 2 MiB body.
         let missing = try Self.curl("\(api)/api/v1/nothing")
@@ -93,9 +94,19 @@ import Testing
         let reuse = try Tools.run("curl", ["-sv", "--max-time", "10", "\(api)/api/v1/health", "\(api)/api/v1/node"], timeout: 20)
         #expect(reuse.stderr.contains("Re-using existing connection") || reuse.stderr.contains("Reusing existing connection"))
 
+        // The client list, asked of the relay on demand (protocol 2), as snapshots carried it.
+        let listed = try Self.curl("\(api)/api/v1/clients")
+        #expect(listed.status == 200)
+        let clients = Self.json(listed.body)["clients"] as? [[String: Any]] ?? []
+        let publisherEntry = try #require(clients.first { $0["kind"] as? String == "publisher" })
+        #expect(Set(publisherEntry.keys) == ["id", "kind", "remoteAddress", "stream", "bytesIn", "bytesOut", "connectedSince"])
+        #expect(publisherEntry["stream"] as? String == "livestream")
+        #expect((publisherEntry["remoteAddress"] as? String)?.hasPrefix("127.0.0.1:") == true)
+        #expect((publisherEntry["bytesIn"] as? Int ?? 0) > 0)
+        #expect((publisherEntry["connectedSince"] as? String)?.hasSuffix("Z") == true)
+
         // DELETE a client: the publisher is disconnected.
-        let clients = Self.json(try Self.curl("\(api)/api/v1/clients").body)["clients"] as? [[String: Any]] ?? []
-        let publisherID = try #require(clients.first { $0["kind"] as? String == "publisher" }?["id"] as? String)
+        let publisherID = try #require(publisherEntry["id"] as? String)
         let deleted = try Self.curl("\(api)/api/v1/clients/\(publisherID)", ["-X", "DELETE"])
         #expect(deleted.status == 200)
         #expect(publisher.waitForExit(timeout: 10))
