@@ -63,7 +63,8 @@ run_stage soak timeout 400 bash scripts/soak.sh 120
 run_stage editor-js timeout 120 bash -c 'set -o pipefail; node --test Tests/Web/ | tee /dev/stderr |
   awk "/^# pass/{p=\$3} /^# fail/{f=\$3} END{print \"editor-js: \" p+0 \" passed, \" f+0 \" failed\"}"'
 # libFuzzer targets (docs/FUZZING.md): the fuzz build (release, fuzzer+ASan, .build-fuzz) and
-# 15 s per target, 14 targets; the committed corpora are also replayed by FuzzCorpusTests above.
+# 15 s per target, 14 targets, one per core at a time; the committed corpora are also replayed by
+# FuzzCorpusTests above.
 run_stage fuzz timeout 900 bash scripts/fuzz.sh "${FUZZ_SECONDS:-15}"
 # ThreadSanitizer (docs/FUZZING.md): its own build (.build-tsan) running the unit tests and the
 # data-plane live suites; any report fails the stage. ASan runs over every parser in the fuzz
