@@ -59,6 +59,12 @@ final class EmbeddedRTMPPeer {
         try send(CommandMessage(name: "createStream", transactionID: 2))
         _ = try received()
     }
+
+    /// Connects, creates stream 1 and sends `command(name)` on it (`publish` or `play`).
+    func connectAndSend(_ command: String, _ name: String = "live") throws {
+        try connectAndCreateStream()
+        try send(CommandMessage(name: command, transactionID: 0, arguments: [.string(name)]), streamID: 1)
+    }
 }
 
 /// `RTMPConnection` carrying out its session's actions, command by command, on an embedded loop.
@@ -83,8 +89,7 @@ final class EmbeddedRTMPPeer {
         let loop = EmbeddedEventLoop()
         let node = Self.node(loop: loop)
         let player = try EmbeddedRTMPPeer(node: node, loop: loop)
-        try player.connectAndCreateStream()
-        try player.send(CommandMessage(name: "play", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try player.connectAndSend("play")
         #expect(try player.replies() == ["onStatus NetStream.Play.StreamNotFound"], "an origin keeps the player attached")
 
         let publisher = try EmbeddedRTMPPeer(node: node, loop: loop)
@@ -106,11 +111,9 @@ final class EmbeddedRTMPPeer {
         let loop = EmbeddedEventLoop()
         let node = Self.node(loop: loop)
         let first = try EmbeddedRTMPPeer(node: node, loop: loop)
-        try first.connectAndCreateStream()
-        try first.send(CommandMessage(name: "publish", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try first.connectAndSend("publish")
         let second = try EmbeddedRTMPPeer(node: node, loop: loop)
-        try second.connectAndCreateStream()
-        try second.send(CommandMessage(name: "publish", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try second.connectAndSend("publish")
         #expect(try second.replies() == ["onStatus NetStream.Publish.BadName"])
         loop.advanceTime(by: .milliseconds(250))
         #expect(!second.channel.isActive, "closed once the refusal is out")
@@ -123,11 +126,9 @@ final class EmbeddedRTMPPeer {
         let loop = EmbeddedEventLoop()
         let node = Self.node(loop: loop)
         let publisher = try EmbeddedRTMPPeer(node: node, loop: loop)
-        try publisher.connectAndCreateStream()
-        try publisher.send(CommandMessage(name: "publish", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try publisher.connectAndSend("publish")
         let player = try EmbeddedRTMPPeer(node: node, loop: loop)
-        try player.connectAndCreateStream()
-        try player.send(CommandMessage(name: "play", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try player.connectAndSend("play")
         #expect(try player.replies() == ["onStatus NetStream.Play.Reset", "onStatus NetStream.Play.Start"])
         #expect(node.hub.snapshots().first?.players == 1)
         try player.send(CommandMessage(name: "deleteStream", transactionID: 0, arguments: [1]))
@@ -172,14 +173,12 @@ extension RTMPConnectionCommandTests {
         let loop = EmbeddedEventLoop()
         let node = Self.node(loop: loop)
         let player = try EmbeddedRTMPPeer(node: node, loop: loop)
-        try player.connectAndCreateStream()
-        try player.send(CommandMessage(name: "play", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try player.connectAndSend("play")
         _ = try player.received()
         for ending in [CommandMessage(name: "FCUnpublish", transactionID: 5, arguments: ["live"]),
                        CommandMessage(name: "deleteStream", transactionID: 6, arguments: [1])] {
             let publisher = try EmbeddedRTMPPeer(node: node, loop: loop)
-            try publisher.connectAndCreateStream()
-            try publisher.send(CommandMessage(name: "publish", transactionID: 0, arguments: ["live"]), streamID: 1)
+            try publisher.connectAndSend("publish")
             try publisher.send(StreamHubTests.key(0))
             #expect(node.hub.isPublished("live"))
             try publisher.send(ending)
@@ -201,13 +200,11 @@ extension RTMPConnectionCommandTests {
         configuration.mergeWriteMinPlayers = 2
         let node = Self.node(configuration, loop: loop)
         let publisher = try EmbeddedRTMPPeer(node: node, loop: loop)
-        try publisher.connectAndCreateStream()
-        try publisher.send(CommandMessage(name: "publish", transactionID: 0, arguments: ["live"]), streamID: 1)
+        try publisher.connectAndSend("publish")
         try publisher.send(StreamHubTests.key(0))
         let players = try (0..<2).map { _ in try EmbeddedRTMPPeer(node: node, loop: loop) }
         for player in players {
-            try player.connectAndCreateStream()
-            try player.send(CommandMessage(name: "play", transactionID: 0, arguments: ["live"]), streamID: 1)
+            try player.connectAndSend("play")
             _ = try player.received()
         }
         // The first batch after the players joined learns the audience and goes at once.
